@@ -1,0 +1,47 @@
+# simorg: `make demo` and `make test` each set up .venv when it is missing, then do their job.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
+
+.PHONY: demo test test-fast lint format explore bench validate clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@PYTHON=$$(bash .ci/find-python) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$PYTHON"; $$PYTHON -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/simorg demo
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not browser and not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check simorg tests benchmarks
+	$(BIN)/ruff format --check simorg tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format simorg tests benchmarks
+	$(BIN)/ruff check --fix simorg tests benchmarks
+
+explore: $(STAMP)
+	$(BIN)/simorg explore
+
+bench: $(STAMP)
+	$(BIN)/simorg bench
+
+validate: $(STAMP)
+	$(BIN)/simorg validate march1991
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,158 @@
+"""Employees, leaders and customers as Mesa agents whose attributes are views on the model's arrays.
+
+The arrays (state.py) are what a step computes on; these agents give users and the explorer the
+Mesa API: `model.agents_by_type[Employee]`, `select`, `agg`, subclassing. Reading `emp.practice` reads
+the array; assigning to it writes the array, so both always agree.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from simorg.model import OrgModel
+
+
+class Employee(mesa.Agent):
+    """A person in slot `slot` of the organization's arrays."""
+
+    model: OrgModel
+
+    def __init__(self, model: OrgModel, slot: int) -> None:
+        super().__init__(model)
+        self.slot = slot
+
+    @property
+    def department(self) -> int:
+        return int(self.model.state.structure.department[self.slot])
+
+    @property
+    def department_name(self) -> str:
+        return self.model.department_names[self.department]
+
+    @property
+    def level(self) -> int:
+        return int(self.model.state.structure.level[self.slot])
+
+    @property
+    def manager(self) -> Employee | None:
+        boss = int(self.model.state.structure.manager[self.slot])
+        return None if boss < 0 else self.model.employee_at[boss]
+
+    @property
+    def is_formal_leader(self) -> bool:
+        return bool(self.model.state.structure.is_leader[self.slot])
+
+    @property
+    def is_informal_leader(self) -> bool:
+        return bool(self.model.state.structure.informal_leader[self.slot])
+
+    @property
+    def in_media_team(self) -> bool:
+        return bool(self.model.state.structure.media_team[self.slot])
+
+    @property
+    def practice(self) -> float:
+        """Social practice s in [0, 1]."""
+        return float(self.model.state.practice[self.slot])
+
+    @practice.setter
+    def practice(self, value: float) -> None:
+        self.model.state.practice[self.slot] = min(1.0, max(0.0, value))
+
+    @property
+    def leadership_trust(self) -> float:
+        return float(self.model.state.leadership_trust[self.slot])
+
+    @leadership_trust.setter
+    def leadership_trust(self, value: float) -> None:
+        self.model.state.leadership_trust[self.slot] = min(1.0, max(0.0, value))
+
+    @property
+    def customer_facing(self) -> bool:
+        return bool(self.model.state.customer_facing[self.slot])
+
+    @customer_facing.setter
+    def customer_facing(self, value: bool) -> None:
+        self.model.state.customer_facing[self.slot] = bool(value)
+
+    @property
+    def beliefs(self) -> np.ndarray:
+        """A writable view of this person's beliefs, in {-1, 0, +1}^m."""
+        return self.model.state.beliefs[0, self.slot]
+
+    @property
+    def knowledge(self) -> float:
+        """Σ b·r / m: how much of reality this person's beliefs get right."""
+        st = self.model.state
+        return float(st.beliefs[0, self.slot].astype(np.int64) @ st.reality[0] / st.m)
+
+    @property
+    def colleagues(self) -> list[Employee]:
+        s = self.model.state.structure
+        nb = s.indices[s.indptr[self.slot] : s.indptr[self.slot + 1]]
+        return [self.model.employee_at[i] for i in nb]
+
+    def trust_in(self, other: Employee) -> float | None:
+        """Trust on the tie to `other`, or None when they have no tie."""
+        s = self.model.state.structure
+        lo, hi = s.indptr[self.slot], s.indptr[self.slot + 1]
+        hit = np.flatnonzero(s.indices[lo:hi] == other.slot)
+        return float(self.model.state.tie_trust[lo + hit[0]]) if len(hit) else None
+
+
+class Leader(Employee):
+    """A formal leader: heads a unit; lives the department's walk-the-talk as a role model."""
+
+    @property
+    def walk_the_talk(self) -> float:
+        return float(self.model.state.walk[self.department])
+
+    @walk_the_talk.setter
+    def walk_the_talk(self, value: float) -> None:
+        """Sets the walk-the-talk of the department's leaders (they share one policy)."""
+        st = self.model.state
+        st.walk[self.department] = min(1.0, max(0.0, value))
+        st.practice[st.structure.is_leader & (st.structure.department == self.department)] = st.walk[
+            self.department
+        ]
+
+
+class Customer(mesa.Agent):
+    """A customer in slot `slot` of the customer arrays."""
+
+    model: OrgModel
+
+    def __init__(self, model: OrgModel, slot: int) -> None:
+        super().__init__(model)
+        self.slot = slot
+
+    @property
+    def trust(self) -> float:
+        """θ: trust in the company, in [0, 1]."""
+        return float(self.model.state.customer_trust[self.slot])
+
+    @trust.setter
+    def trust(self, value: float) -> None:
+        self.model.state.customer_trust[self.slot] = min(1.0, max(0.0, value))
+
+    @property
+    def needs(self) -> list[int]:
+        return [int(x) for x in self.model.state.needs[self.slot]]
+
+    @property
+    def open_request(self) -> dict | None:
+        st = self.model.state
+        topic = int(st.request_topic[self.slot])
+        if topic < 0:
+            return None
+        return {
+            "topic": topic,
+            "department": self.model.department_names[int(st.dimension_owner[topic])],
+            "holder": self.model.employee_at[int(st.request_holder[self.slot])],
+            "age": int(st.request_age[self.slot]),
+            "acknowledged": bool(st.request_acknowledged[self.slot]),
+        }

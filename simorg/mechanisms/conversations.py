@@ -1,0 +1,73 @@
+"""Colleagues talk (MODEL.md process 5).
+
+Each person makes `contacts` contacts along their ties; a cross-department tie is chosen with weight
+equal to the silo permeability it crosses. With the enterprise platform on, a person also reaches
+colleagues anywhere, in proportion to their social practice. A contact is open when both sides share
+(each with probability equal to their practice): then tie trust rises and differing beliefs may pass,
+one step at a time, with probability p_peer × trust. A closed or one-way contact erodes tie trust.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simorg.mechanisms.sampling import choose_ties
+from simorg.scenario import Scenario
+from simorg.state import State
+
+
+def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> None:
+    s = state.structure
+    conv = sc.conversation
+    n = s.n
+    callers = np.repeat(np.arange(n), conv.contacts)
+    who, tie = choose_ties(s.indptr, state.tie_permeability(), callers, rng)
+    partner = s.indices[tie]
+
+    # the platform: extra contacts anywhere, for people whose department has it
+    plat_who = np.empty(0, dtype=np.int64)
+    if state.platform.any() and conv.platform_contacts > 0:
+        on = state.platform[s.department]
+        lam = np.where(on, conv.platform_contacts * state.practice, 0.0)
+        plat_who = np.repeat(np.arange(n), rng.poisson(lam))
+    plat_partner = rng.integers(0, n, size=len(plat_who))
+    keep = plat_partner != plat_who
+    plat_who, plat_partner = plat_who[keep], plat_partner[keep]
+
+    a = np.concatenate([who, plat_who])
+    b = np.concatenate([partner, plat_partner])
+    p = state.practice
+    open_ = (rng.random(len(a)) < p[a]) & (rng.random(len(a)) < p[b])
+
+    # tie trust: both directions of the tie move together
+    t = state.tie_trust
+    k = len(who)
+    o_tie = open_[:k]
+    for idx in (tie, s.reverse[tie]):
+        t[idx[o_tie]] += conv.trust_gain * (1.0 - t[idx[o_tie]])
+        t[idx[~o_tie]] *= 1.0 - conv.trust_decay
+
+    cross = s.department[a] != s.department[b]
+    state.tally["contacts"] = float(len(a))
+    state.tally["cross_contacts"] = float(cross.sum())
+    state.tally["open_contacts"] = float(open_.sum())
+
+    if sc.learning.peer_learning > 0 and open_.any():
+        trust = np.concatenate([t[tie], np.full(len(plat_who), conv.initial_tie_trust)])[open_]
+        la, lb = a[open_], b[open_]
+        learner = np.concatenate([la, lb])
+        teacher = np.concatenate([lb, la])
+        trust = np.concatenate([trust, trust])
+        _exchange(state.beliefs[0], learner, teacher, sc.learning.peer_learning * trust, rng)
+
+
+def _exchange(
+    beliefs: np.ndarray, learner: np.ndarray, teacher: np.ndarray, p: np.ndarray, rng
+) -> None:
+    """Learners move one step toward a teacher's differing, non-zero belief with probability p."""
+    mine = beliefs[learner]
+    theirs = beliefs[teacher]
+    differ = (theirs != 0) & (theirs != mine)
+    adopt = differ & (rng.random(mine.shape) < p[:, None])
+    step = np.sign(theirs.astype(np.int16) - mine).astype(np.int8)
+    beliefs[learner] = np.where(adopt, mine + step, mine)

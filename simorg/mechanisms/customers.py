@@ -1,0 +1,79 @@
+"""Customers judge, talk and buy (MODEL.md processes 4 and 9).
+
+A resolution raises trust θ, more when fast: θ += gain·(1 − age/(limit+1))·(1 − θ). A failure lowers
+it: θ −= (loss + promise_penalty·acknowledged)·θ, so a friendly front that promises what the
+organization behind it cannot deliver costs more than no promise. The resolver and the first
+receiver learn the customer's true need with probability listening × practice (outside-in learning).
+Trust then moves toward the mean of word-of-mouth contacts, and a share of outcomes is public and
+reaches many customers at once. Each customer buys with probability purchase_rate × θ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simorg.scenario import Scenario
+from simorg.state import NO_REQUEST, State
+
+
+def customers_judge(
+    state: State, sc: Scenario, resolved: np.ndarray, failed: np.ndarray, rng: np.random.Generator
+) -> None:
+    cu = sc.customers
+    theta = state.customer_trust
+    age = state.request_age[resolved]
+    speed = 1.0 - age / (cu.request_limit + 1.0)
+    theta[resolved] += cu.trust_gain * speed * (1.0 - theta[resolved])
+    ack = state.request_acknowledged[failed]
+    theta[failed] -= (cu.trust_loss + cu.promise_penalty * ack) * theta[failed]
+    state.tally["requests_resolved"] = float(len(resolved))
+    state.tally["requests_failed"] = float(len(failed))
+    state.tally["resolve_time_sum"] = float(age.sum())
+
+    # listening: who handled the request may learn what the customer truly needs
+    who = np.concatenate([state.request_holder[resolved], state.request_receiver[resolved],
+                          state.request_receiver[failed]])
+    topic = np.concatenate([state.request_topic[resolved], state.request_topic[resolved],
+                            state.request_topic[failed]])
+    learns = rng.random(len(who)) < sc.learning.listening * state.practice[who]
+    who, topic = who[learns], topic[learns]
+    truth = state.reality[0, topic]
+    state.tally["insights"] = float((state.beliefs[0, who, topic] != truth).sum())
+    state.beliefs[0, who, topic] = truth
+
+    closed = np.concatenate([resolved, failed])
+    state.request_topic[closed] = NO_REQUEST
+
+    _word_of_mouth(state, sc, rng, len(resolved), len(failed))
+    np.clip(theta, 0.0, 1.0, out=theta)
+
+
+def _word_of_mouth(state: State, sc: Scenario, rng: np.random.Generator, good: int, bad: int) -> None:
+    cu = sc.customers
+    theta = state.customer_trust
+    C = len(theta)
+    if C == 0:
+        return
+    deg = np.diff(state.customer_indptr)
+    if cu.word_of_mouth > 0 and len(state.customer_indices):
+        src = np.repeat(np.arange(C), deg)
+        heard = np.bincount(src, weights=theta[state.customer_indices], minlength=C)
+        mean = np.divide(heard, deg, out=theta.copy(), where=deg > 0)
+        theta += cu.word_of_mouth * (mean - theta)
+    # public resolutions and failures reach many customers at once
+    n_good = rng.binomial(good, cu.public_share) if good else 0
+    n_bad = rng.binomial(bad, cu.public_share) if bad else 0
+    if (n_good or n_bad) and cu.public_reach:
+        seen_good = np.bincount(rng.integers(0, C, size=n_good * cu.public_reach), minlength=C)
+        seen_bad = np.bincount(rng.integers(0, C, size=n_bad * cu.public_reach), minlength=C)
+        up = 1.0 - (1.0 - cu.public_impact * cu.trust_gain) ** seen_good
+        down = 1.0 - (1.0 - cu.public_impact * cu.trust_loss) ** seen_bad
+        theta += up * (1.0 - theta)
+        theta -= down * theta
+
+
+def customers_buy(state: State, sc: Scenario, rng: np.random.Generator) -> None:
+    cu = sc.customers
+    buys = rng.random(len(state.customer_trust)) < cu.purchase_rate * state.customer_trust
+    state.tally["purchases"] = float(buys.sum())
+    state.tally["revenue"] = float(buys.sum()) * cu.price

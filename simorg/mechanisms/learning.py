@@ -1,0 +1,200 @@
+"""Organizational learning: March's (1991) mutual-learning model, the knowledge submodel of simorg.
+
+An organizational **code** learns from the people who currently do better than it (the **superior
+group**), while people are **socialized** into the code. Both converge; how fast each learns decides how
+much of **reality** the organization ends up knowing. The full model and the March validation call the
+same functions here, so the validation really tests the model's submodel, not a copy of it.
+
+Arrays carry a batch axis R of independent organizations (runs), so many runs (even many parameter
+cells) advance in one call:
+
+- reality ``(R, m)`` int8 in {-1, +1}; code ``(R, m)`` int8 in {-1, 0, +1};
+- beliefs ``(R, n, m)`` int8 in {-1, 0, +1}. A model that keeps one organization as ``(n, m)`` passes
+  ``beliefs[None]`` and ``code[None]`` (views), and the in-place updates land in its own arrays.
+
+Random numbers are drawn in a fixed order, with shapes that depend only on (R, n, m), so that anyone
+who calls these functions with the same Generator and the same state draws the same numbers:
+
+- ``initial_knowledge``: reality ``integers(0, 2, (R, m), int8)``, then beliefs
+  ``integers(0, 3, (R, n, m), int8)``.
+- ``knowledge_step``, every call: (1) coins for zero beliefs, ``ceil(R*n*m/8)`` bytes
+  ``integers(0, 256, uint8)`` unpacked to bits in C order (run, person, dimension), a 1 bit meaning
+  +1; (2) socialization uniforms ``random((R, n, m), float32)``; (3) code-learning uniforms
+  ``random((R, m))`` (float64). All three are drawn even when nothing can change.
+- ``turbulence``: ``random((R, m))``. ``replace_people``: ``random((R, n))``, then for the k leavers
+  (in run, person order) ``integers(0, 3, (k, m), int8)``.
+
+See docs/validation.md for why these rules (the recreations that match March's Figure 1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BELIEF = np.int8
+
+
+def initial_knowledge(
+    rng: np.random.Generator, n: int, m: int, runs: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw reality (R,m) in {-1,+1}, then beliefs (R,n,m) uniform in {-1,0,+1}; code starts all 0.
+
+    The code starts neutral and beliefs carry, on average, no knowledge (March 1991, p. 75).
+    """
+    reality = (rng.integers(0, 2, size=(runs, m), dtype=BELIEF) * 2 - 1).astype(BELIEF)
+    beliefs = (rng.integers(0, 3, size=(runs, n, m), dtype=BELIEF) - 1).astype(BELIEF)
+    code = np.zeros((runs, m), dtype=BELIEF)
+    return reality, beliefs, code
+
+
+def _actions(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """What people do: their belief, or a fair coin where they have no belief (belief 0)."""
+    size = beliefs.size
+    bits = np.unpackbits(rng.integers(0, 256, size=(size + 7) // 8, dtype=np.uint8))
+    coins = bits[:size].reshape(beliefs.shape).view(np.int8) * 2 - 1
+    return np.where(beliefs == 0, coins, beliefs).astype(BELIEF, copy=False)
+
+
+def _scores(actions: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """Σ action·reality per person, (R, n) int16: a person's performance this period."""
+    return np.einsum("rnm,rm->rn", actions, reality, dtype=np.int16, casting="safe")
+
+
+def performance(beliefs: np.ndarray, reality: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Performance (R,n) = Σ action·reality, where a zero belief acts as a fair ±1 coin.
+
+    Draws the same coins as step (1) of ``knowledge_step``.
+    """
+    return _scores(_actions(beliefs, rng), reality)
+
+
+def code_score(code: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """The code's score (R,) = Σ c·r: the bar a person must beat to join the superior group."""
+    return np.einsum("rm,rm->r", code, reality, dtype=np.int16, casting="safe")
+
+
+def _per_run(rate: float | np.ndarray, runs: int, ndim: int) -> np.ndarray:
+    """Shape a rate for broadcasting: scalar stays, (R,) or (R,1) gets trailing axes up to `ndim`.
+
+    A 3-D rate (R, n, 1) (per person) is used as given.
+    """
+    arr = np.asarray(rate, dtype=np.float64)
+    if arr.ndim == 0:
+        return arr
+    if arr.shape[0] != runs and arr.shape[0] != 1:
+        raise ValueError(f"rate has {arr.shape[0]} runs, beliefs have {runs}")
+    if arr.ndim == 1:
+        arr = arr.reshape((arr.shape[0],) + (1,) * (ndim - 1))
+    elif arr.ndim == 2 and ndim == 3:
+        arr = arr[..., None]
+    return arr
+
+
+def knowledge_step(
+    beliefs: np.ndarray,
+    code: np.ndarray,
+    reality: np.ndarray,
+    p1: float | np.ndarray,
+    p2: float | np.ndarray,
+    rng: np.random.Generator,
+    voice: np.ndarray | None = None,
+    socialize_mask: np.ndarray | None = None,
+) -> np.ndarray:
+    """One period of mutual learning, in place on `beliefs` and `code`.
+
+    Order (Christensen 2015; Workiewicz's recreation): people act and are scored, then they are
+    socialized into the code as it stood at the start of the period, then the code learns from the
+    superior group's actions of this period (taken before socialization).
+
+    - superior group: performance > code score (and, if `voice` (R,n) is given, voice reaches the code);
+    - code learning: S = Σ actions of the superior group per dimension; where sign(S) ≠ 0 and differs
+      from the code, the code takes sign(S) with probability 1 - (1 - p2)^|S|;
+    - socialization: a belief differing from a non-zero code value moves one step toward it
+      (-c -> 0 -> c) with probability p1, for people in `socialize_mask` (R,n) (None = everyone).
+
+    p1: float, per run (R,) / (R,1), or per person (R,n,1). p2: float or per run (R,) / (R,1).
+    Returns innovations: bool (R,m), code dimensions that became right this period.
+    """
+    runs = beliefs.shape[0]
+    # (1) act: coins for zero beliefs; who beats the code this period
+    actions = _actions(beliefs, rng)
+    superior = _scores(actions, reality) > code_score(code, reality)[:, None]
+    if voice is not None:
+        superior &= voice
+    # (2) socialization toward the code of the start of the period
+    u_social = rng.random(beliefs.shape, dtype=np.float32)
+    c = code[:, None, :]
+    rate1 = _per_run(p1, runs, 3).astype(np.float32)
+    move = (c != 0) & (beliefs != c) & (u_social < rate1)
+    if socialize_mask is not None:
+        move &= socialize_mask[:, :, None]
+    beliefs += c * move.view(np.int8)
+    # (3) code learning from the superior group's actions
+    u_code = rng.random(code.shape)
+    s = np.einsum("rn,rnm->rm", superior.view(np.int8), actions, dtype=np.int16, casting="safe")
+    target = np.sign(s).astype(BELIEF)
+    rate2 = _per_run(p2, runs, 2)
+    change = (target != 0) & (target != code) & (u_code < 1.0 - (1.0 - rate2) ** np.abs(s))
+    innovations = change & (target == reality)
+    np.copyto(code, target, where=change)
+    return innovations
+
+
+def code_knowledge(code: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """Code knowledge (R,) = Σ c·r / m, March's measure of what the organization knows."""
+    return code_score(code, reality) / code.shape[-1]
+
+
+def individual_knowledge(beliefs: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """Mean over people of Σ b·r / m, (R,)."""
+    return person_knowledge(beliefs, reality).mean(axis=1)
+
+
+def person_knowledge(beliefs: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """Each person's Σ b·r / m, (R, n)."""
+    return _scores(beliefs, reality) / beliefs.shape[-1]
+
+
+def at_equilibrium(
+    beliefs: np.ndarray,
+    code: np.ndarray,
+    reality: np.ndarray,
+    voice: np.ndarray | None = None,
+) -> np.ndarray:
+    """True (R,) where nothing can change any more without turnover or turbulence.
+
+    Nobody (with voice, if `voice` is given) can still beat the code, even with lucky coins
+    (Σ b·r + number of zero beliefs = m - 2·wrong beliefs ≤ code score), and nobody differs from a
+    non-zero code value (socialization has nothing left to do). This state is absorbing.
+    """
+    m = beliefs.shape[-1]
+    wrong = np.einsum(
+        "rnm->rn", (beliefs == -reality[:, None, :]).view(np.int8), dtype=np.int16, casting="safe"
+    )
+    can_beat = (m - 2 * wrong) > code_score(code, reality)[:, None]
+    if voice is not None:
+        can_beat &= voice
+    c = code[:, None, :]
+    unsocialized = ((c != 0) & (beliefs != c)).any(axis=(1, 2))
+    return ~can_beat.any(axis=1) & ~unsocialized
+
+
+def turbulence(reality: np.ndarray, p4: float | np.ndarray, rng: np.random.Generator) -> None:
+    """Each dimension of reality flips with probability p4 (float or per run), in place."""
+    flip = rng.random(reality.shape) < _per_run(p4, reality.shape[0], 2)
+    reality[flip] *= -1
+
+
+def replace_people(
+    beliefs: np.ndarray, p3: float | np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Each person leaves with probability p3 and a newcomer with random beliefs takes the place.
+
+    In place; returns the (R, n) bool mask of who was replaced.
+    """
+    runs, n, m = beliefs.shape
+    leave = rng.random((runs, n)) < _per_run(p3, runs, 2)
+    k = int(leave.sum())
+    if k:
+        beliefs[leave] = rng.integers(0, 3, size=(k, m), dtype=BELIEF) - 1
+    return leave

@@ -1,0 +1,268 @@
+"""Structure builders: who reports to whom and who has a tie with whom.
+
+Every builder returns a `Structure`: per-person arrays (department, manager, level, leader flags) and
+the ties as a symmetric CSR adjacency (`indptr`, `indices`) with a kind per tie. Ties are stored in
+both directions; `reverse[e]` is the index of the same tie seen from the other end, so that a
+conversation can update both people's trust without searching.
+
+Structures (MODEL.md): hierarchy, silos (departments), matrix (plus project teams), network (small
+world) and fluid (project teams that re-form), with an optional social-media team.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simorg.scenario import Organization
+
+# Tie kinds, kept as small integers on each tie.
+REPORTING, TEAM, CROSS, PROJECT, LEADERSHIP, MEDIA_TEAM = range(6)
+TIE_KINDS = ("reporting", "team", "cross", "project", "leadership", "media team")
+
+
+@dataclass
+class Structure:
+    n: int
+    departments: int
+    department: np.ndarray  # (n,) int
+    manager: np.ndarray  # (n,) int, -1 for department heads
+    level: np.ndarray  # (n,) int, 0 for department heads
+    is_leader: np.ndarray  # (n,) bool: formal leader (has reports)
+    informal_leader: np.ndarray  # (n,) bool: most connected non-managers
+    media_team: np.ndarray  # (n,) bool: member of the dedicated social-media team
+    project_team: np.ndarray  # (n,) int, -1 when in no project team
+    indptr: np.ndarray = field(repr=False)  # (n+1,)
+    indices: np.ndarray = field(repr=False)  # (E,) neighbour of each directed tie
+    kind: np.ndarray = field(repr=False)  # (E,) int8 tie kind
+    reverse: np.ndarray = field(repr=False)  # (E,) index of the opposite direction
+    source: np.ndarray = field(repr=False)  # (E,) the person each directed tie starts from
+
+    @property
+    def degree(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+    @property
+    def crosses(self) -> np.ndarray:
+        """(E,) bool: the tie joins two departments."""
+        return self.department[self.source] != self.department[self.indices]
+
+
+def _hierarchy(sizes: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Department d's people are a contiguous block; inside it person k reports to (k-1)//span."""
+    n = int(sizes.sum())
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    department = np.repeat(np.arange(len(sizes)), sizes)
+    k = np.arange(n) - starts[department]
+    manager = np.where(k == 0, -1, starts[department] + (k - 1) // span)
+    level = np.zeros(n, dtype=np.int64)
+    # depth of position k in a span-ary heap: levels grow geometrically, so a few passes suffice
+    pos = k.copy()
+    while np.any(pos > 0):
+        moving = pos > 0
+        level[moving] += 1
+        pos[moving] = (pos[moving] - 1) // span
+    return department, manager, level
+
+
+def _pairs_within(groups: np.ndarray, mean_degree: float, rng: np.random.Generator) -> np.ndarray:
+    """Random ties inside groups: each person proposes about mean_degree/2 partners in their group."""
+    n = len(groups)
+    per_person = mean_degree / 2
+    count = rng.poisson(per_person, size=n) if per_person > 0 else np.zeros(n, dtype=np.int64)
+    src = np.repeat(np.arange(n), count)
+    if len(src) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    gstart = np.searchsorted(sorted_groups, groups[src], side="left")
+    gend = np.searchsorted(sorted_groups, groups[src], side="right")
+    pick = gstart + (rng.random(len(src)) * (gend - gstart)).astype(np.int64)
+    dst = order[pick]
+    return np.stack([src, dst], axis=1)
+
+
+def _cross_pairs(department: np.ndarray, mean_degree: float, rng: np.random.Generator) -> np.ndarray:
+    n = len(department)
+    per_person = mean_degree / 2
+    count = rng.poisson(per_person, size=n) if per_person > 0 else np.zeros(n, dtype=np.int64)
+    src = np.repeat(np.arange(n), count)
+    dst = rng.integers(0, n, size=len(src))
+    keep = department[src] != department[dst]
+    return np.stack([src[keep], dst[keep]], axis=1)
+
+
+def _ring(n: int, k: int, rewire: float, rng: np.random.Generator) -> np.ndarray:
+    """Watts-Strogatz small world on people ordered by department (neighbours mostly colleagues)."""
+    half = max(1, k // 2)
+    src = np.repeat(np.arange(n), half)
+    dst = (src + np.tile(np.arange(1, half + 1), n)) % n
+    flip = rng.random(len(dst)) < rewire
+    dst[flip] = rng.integers(0, n, size=int(flip.sum()))
+    return np.stack([src, dst], axis=1)
+
+
+def project_teams(
+    eligible: np.ndarray, size: int, rng: np.random.Generator, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cross-functional teams: shuffle eligible people and cut into teams; all members tied."""
+    team = np.full(n, -1, dtype=np.int64)
+    people = rng.permutation(np.flatnonzero(eligible))
+    n_teams = max(1, len(people) // size)
+    team[people] = np.arange(len(people)) % n_teams
+    members = people[np.argsort(team[people], kind="stable")]
+    t_of = team[members]
+    bounds = np.searchsorted(t_of, np.arange(n_teams + 1))
+    pairs = []
+    for a in range(size):  # loop over positions in a team (size is small), not over people
+        for b in range(a + 1, size + 1):
+            ia = bounds[:-1] + a
+            ib = bounds[:-1] + b
+            ok = ib < bounds[1:]
+            pairs.append(np.stack([members[ia[ok]], members[ib[ok]]], axis=1))
+    return team, np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
+
+
+def to_csr(n: int, pairs: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Symmetric, de-duplicated CSR from undirected pairs (first kind listed wins)."""
+    a = np.minimum(pairs[:, 0], pairs[:, 1])
+    b = np.maximum(pairs[:, 0], pairs[:, 1])
+    keep = a != b
+    a, b, kinds = a[keep], b[keep], kinds[keep]
+    _, first = np.unique(a * n + b, return_index=True)
+    a, b, kinds = a[first], b[first], kinds[first]
+    rows = np.concatenate([a, b])
+    cols = np.concatenate([b, a])
+    kind = np.concatenate([kinds, kinds]).astype(np.int8)
+    key = rows * n + cols
+    order = np.argsort(key, kind="stable")
+    rows, cols, kind, key = rows[order], cols[order], kind[order], key[order]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+    reverse = np.searchsorted(key, cols * n + rows)
+    return indptr, cols, kind, reverse, rows
+
+
+def build(org: Organization, rng: np.random.Generator) -> Structure:
+    """Lay out departments, reporting lines and ties for an Organization section."""
+    n, d = org.employees, min(org.departments, org.employees)
+    sizes = np.full(d, n // d)
+    sizes[: n % d] += 1
+    department, manager, level = _hierarchy(sizes, org.span_of_control)
+    is_leader = np.zeros(n, dtype=bool)
+    is_leader[manager[manager >= 0]] = True
+    heads = np.flatnonzero(manager < 0)
+    is_leader[heads] = True
+
+    pieces: list[tuple[np.ndarray, int]] = []
+    has_manager = manager >= 0
+    pieces.append((np.stack([np.flatnonzero(has_manager), manager[has_manager]], axis=1), REPORTING))
+    hh = np.array([(x, y) for i, x in enumerate(heads) for y in heads[i + 1 :]], dtype=np.int64)
+    pieces.append((hh.reshape(-1, 2), LEADERSHIP))
+
+    if org.structure == "hierarchy":
+        team_of = np.where(has_manager, manager, np.arange(n))  # siblings under one manager
+        pieces.append((_pairs_within(team_of, org.team_ties, rng), TEAM))
+        pieces.append((_cross_pairs(department, org.cross_ties, rng), CROSS))
+    elif org.structure == "network":
+        ring = _ring(n, int(round(org.team_ties + org.cross_ties)), org.rewire, rng)
+        same = department[ring[:, 0]] == department[ring[:, 1]]
+        pieces.append((ring[same], TEAM))
+        pieces.append((ring[~same], CROSS))
+    else:  # silos, matrix, fluid
+        pieces.append((_pairs_within(department, org.team_ties, rng), TEAM))
+        pieces.append((_cross_pairs(department, org.cross_ties, rng), CROSS))
+
+    project_team = np.full(n, -1, dtype=np.int64)
+    if org.structure in ("matrix", "fluid"):
+        project_team, proj = project_teams(manager >= 0, org.project_team_size, rng, n)
+        pieces.append((proj, PROJECT))
+
+    media_team = np.zeros(n, dtype=bool)
+    if org.social_media_team > 0:
+        media_team = _choose_media_team(department, manager, org.social_media_team, rng)
+        members = np.flatnonzero(media_team)
+        if not org.social_media_team_wired:
+            # an isolated team: only their reporting line and each other
+            pieces = [(_keep_only_reporting_for_team(p, k, media_team), k) for p, k in pieces]
+        iu = np.triu_indices(len(members), 1)
+        pieces.append((np.stack([members[iu[0]], members[iu[1]]], axis=1), MEDIA_TEAM))
+
+    pairs = np.concatenate([p for p, _ in pieces]) if pieces else np.empty((0, 2), dtype=np.int64)
+    kinds = np.concatenate([np.full(len(p), k) for p, k in pieces])
+    indptr, indices, kind, reverse, source = to_csr(n, pairs.astype(np.int64), kinds)
+    degree = np.diff(indptr)
+    informal = np.zeros(n, dtype=bool)
+    followers = np.flatnonzero(~is_leader)
+    if len(followers):
+        top = max(1, len(followers) // 20)
+        informal[followers[np.argsort(-degree[followers], kind="stable")[:top]]] = True
+    return Structure(
+        n=n,
+        departments=d,
+        department=department,
+        manager=manager,
+        level=level,
+        is_leader=is_leader,
+        informal_leader=informal,
+        media_team=media_team,
+        project_team=project_team,
+        indptr=indptr,
+        indices=indices,
+        kind=kind,
+        reverse=reverse,
+        source=source,
+    )
+
+
+def _keep_only_reporting_for_team(pairs: np.ndarray, kind: int, team: np.ndarray) -> np.ndarray:
+    """Drop a media-team member's ties to outsiders, except their reporting line."""
+    if len(pairs) == 0 or kind == REPORTING:
+        return pairs
+    outside = team[pairs[:, 0]] ^ team[pairs[:, 1]]
+    return pairs[~outside]
+
+
+def _choose_media_team(
+    department: np.ndarray, manager: np.ndarray, size: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Half from Customer Service (department 0), half from Marketing & Sales (department 1)."""
+    team = np.zeros(len(department), dtype=bool)
+    for dept, share in ((0, size - size // 2), (1, size // 2)):
+        pool = np.flatnonzero((department == dept) & (manager >= 0))
+        if len(pool) == 0:
+            pool = np.flatnonzero(manager >= 0)
+        team[rng.choice(pool, size=min(share, len(pool)), replace=False)] = True
+    return team
+
+
+def rebuild_projects(
+    s: Structure, size: int, rng: np.random.Generator, eligible: np.ndarray | None = None
+) -> Structure:
+    """Dissolve project ties and form new teams among `eligible` people; other ties stay."""
+    keep = s.kind != PROJECT
+    first = keep & (s.source < s.indices)
+    pairs = np.stack([s.source[first], s.indices[first]], axis=1)
+    kinds = s.kind[first].astype(np.int64)
+    if eligible is None:
+        eligible = s.project_team >= 0
+    team, proj = project_teams(eligible, size, rng, s.n)
+    pairs = np.concatenate([pairs, proj])
+    kinds = np.concatenate([kinds, np.full(len(proj), PROJECT)])
+    indptr, indices, kind, reverse, source = to_csr(s.n, pairs, kinds)
+    return Structure(
+        n=s.n,
+        departments=s.departments,
+        department=s.department,
+        manager=s.manager,
+        level=s.level,
+        is_leader=s.is_leader,
+        informal_leader=s.informal_leader,
+        media_team=s.media_team,
+        project_team=team,
+        indptr=indptr,
+        indices=indices,
+        kind=kind,
+        reverse=reverse,
+        source=source,
+    )
