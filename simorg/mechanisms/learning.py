@@ -1,16 +1,17 @@
 """Organizational learning: March's (1991) mutual-learning model, the knowledge submodel of simorg.
 
-An organizational **code** learns from the people who currently do better than it (the **superior
-group**), while people are **socialized** into the code. Both converge; how fast each learns decides how
-much of **reality** the organization ends up knowing. The full model and the March validation call the
-same functions here, so the validation really tests the model's submodel, not a copy of it.
+An organizational **code** learns from the people who currently do better than it (the
+**superior group**), while people are **socialized** into the code. Both converge; how fast each
+learns decides how much of **reality** the organization ends up knowing. The full model and the
+March validation call the same functions here, so the validation tests the model's submodel, not a
+copy.
 
 Arrays carry a batch axis R of independent organizations (runs), so many runs (even many parameter
 cells) advance in one call:
 
 - reality ``(R, m)`` int8 in {-1, +1}; code ``(R, m)`` int8 in {-1, 0, +1};
-- beliefs ``(R, n, m)`` int8 in {-1, 0, +1}. A model that keeps one organization as ``(n, m)`` passes
-  ``beliefs[None]`` and ``code[None]`` (views), and the in-place updates land in its own arrays.
+- beliefs ``(R, n, m)`` int8 in {-1, 0, +1}. A model that keeps one organization as ``(n, m)``
+  passes ``beliefs[None]`` and ``code[None]`` (views); the in-place updates land in its own arrays.
 
 Random numbers are drawn in a fixed order, with shapes that depend only on (R, n, m), so that anyone
 who calls these functions with the same Generator and the same state draws the same numbers:
@@ -106,9 +107,10 @@ def knowledge_step(
     socialized into the code as it stood at the start of the period, then the code learns from the
     superior group's actions of this period (taken before socialization).
 
-    - superior group: performance > code score (and, if `voice` (R,n) is given, voice reaches the code);
-    - code learning: S = Σ actions of the superior group per dimension; where sign(S) ≠ 0 and differs
-      from the code, the code takes sign(S) with probability 1 - (1 - p2)^|S|;
+    - superior group: performance > code score (and, if `voice` (R,n) is given, voice reaches
+      the code);
+    - code learning: S = Σ actions of the superior group per dimension; where sign(S) ≠ 0 and
+      differs from the code, the code takes sign(S) with probability 1 - (1 - p2)^|S|;
     - socialization: a belief differing from a non-zero code value moves one step toward it
       (-c -> 0 -> c) with probability p1, for people in `socialize_mask` (R,n) (None = everyone).
 

@@ -1,0 +1,1 @@
+"""Validation of simorg's submodels against published models (March 1991 for knowledge)."""

@@ -1,0 +1,391 @@
+"""`simorg validate ...`: reproduce published models with simorg's own submodels.
+
+    simorg validate march1991 [--experiment figure1|mixed|turnover|turbulence] [--runs N]
+        [--p1 LIST] [--p2 LIST] [--p3 LIST] [--p4 X] [--fast LIST] [--period T] [--seed S]
+        [--json] [--out DIR]
+
+Numbers are taken as text and parsed here, so that any bad value ends in one line on stderr and exit
+code 2 (Click's own messages for a bad type span several lines).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from simorg.validation import march1991 as m91
+
+validate_app = typer.Typer(
+    help="Check simorg's submodels against the published models they come from.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class InputError(ValueError):
+    """Bad command-line input: reported as one line on stderr, exit code 2."""
+
+
+@validate_app.callback()
+def _validate() -> None:
+    """Check simorg's submodels against the published models they come from."""
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def _number(text: str, option: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InputError(f"{option}: {text!r} is not a finite number")
+    return value
+
+
+def parse_rates(text: str, option: str) -> tuple[float, ...]:
+    """A comma-separated list of probabilities, each in [0, 1]."""
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip() or any(not item for item in items):
+        raise InputError(f"{option}: expected a comma-separated list of numbers, got {text!r}")
+    values = tuple(_number(item, option) for item in items)
+    for value in values:
+        if not 0.0 <= value <= 1.0:
+            raise InputError(f"{option}: {value:g} is outside [0, 1]")
+    return values
+
+
+def parse_rate(text: str, option: str) -> float:
+    """Exactly one probability in [0, 1]."""
+    values = parse_rates(text, option)
+    if len(values) != 1:
+        raise InputError(f"{option}: expected one value for this experiment, got {text!r}")
+    return values[0]
+
+
+def parse_int(text: str, option: str, low: int, high: int | None = None) -> int:
+    """One integer within [low, high]."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is not a whole number") from None
+    if value < low or (high is not None and value > high):
+        bound = f"[{low}, {high}]" if high is not None else f">= {low}"
+        raise InputError(f"{option}: {value} must be {bound}")
+    return value
+
+
+def parse_ints(text: str, option: str, low: int, high: int) -> tuple[int, ...]:
+    """A comma-separated list of integers within [low, high]."""
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip() or any(not item for item in items):
+        raise InputError(
+            f"{option}: expected a comma-separated list of whole numbers, got {text!r}"
+        )
+    return tuple(parse_int(item, option, low, high) for item in items)
+
+
+def _fmt(values: tuple[float, ...]) -> str:
+    return ",".join(f"{v:g}" for v in values)
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+class LazyProgress:
+    """A rich progress bar on stderr, shown only on a terminal and only after `delay` seconds."""
+
+    def __init__(self, description: str, delay: float = 1.5) -> None:
+        self.console = Console(stderr=True)
+        self.description = description
+        self.delay = delay
+        self.start = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.console.is_terminal:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.start < self.delay:
+                return
+            from rich.progress import Progress
+
+            self.bar = Progress(console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.description, total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def _ms(mean: float | None, sem: float | None) -> str:
+    if mean is None or mean != mean:
+        return "–"
+    if sem is None or sem != sem:
+        return f"{mean:.3f}"
+    return f"{mean:.3f} ± {sem:.3f}"
+
+
+def _f(value: float | None) -> str:
+    return "–" if value is None or value != value else f"{value:.3f}"
+
+
+def _pivot(rows: list[dict], row_key: str, col_key: str, title: str, row_label: str) -> Table:
+    cols = list(dict.fromkeys(r[col_key] for r in rows))
+    table = Table(title=title)
+    table.add_column(row_label, justify="right")
+    for col in cols:
+        table.add_column(f"{col_key} = {col:g}", justify="right")
+    cells = {(r[row_key], r[col_key]): r for r in rows}
+    for key in dict.fromkeys(r[row_key] for r in rows):
+        table.add_row(
+            f"{key:g}",
+            *(
+                _ms(cells[key, c]["mean"], cells[key, c]["sem"]) if (key, c) in cells else "–"
+                for c in cols
+            ),
+        )
+    return table
+
+
+def make_table(rows: list[dict], experiment: str, seconds: float) -> tuple[Table, str]:
+    """The result as March would tabulate it (mean ± standard error over runs), and a note."""
+    first = rows[0]
+    runs = first["runs"]
+    if experiment == "figure1":
+        table = _pivot(
+            rows, "p1", "p2", "March (1991) Figure 1: code knowledge at equilibrium", "p1"
+        )
+        unsettled = sum(r["unsettled"] for r in rows)
+        longest = max(r["periods_max"] for r in rows)
+        note = f"longest run {longest} periods; {unsettled} runs stopped by the cap"
+    elif experiment == "mixed":
+        period = first["period"]
+        table = Table(title="March (1991) Figures 2-3: fast and slow learners")
+        for header in (
+            "fast",
+            "mean p1",
+            "equilibrium code",
+            f"code @{period}",
+            f"fast @{period}",
+            f"slow @{period}",
+        ):
+            table.add_column(header, justify="right")
+        for r in rows:
+            table.add_row(
+                str(r["fast"]),
+                f"{r['p1']:.2f}",
+                _ms(r["mean"], r["sem"]),
+                _f(r["code_at"]),
+                _f(r["fast_at"]),
+                _f(r["slow_at"]),
+            )
+        note = f"p1 slow = {first['p1_slow']:g}, fast = {first['p1_fast']:g}, p2 = {first['p2']:g}"
+    elif experiment == "turnover":
+        table = _pivot(
+            rows,
+            "p3",
+            "p1",
+            f"March (1991) Figure 4: code knowledge in period {first['period']}",
+            "p3",
+        )
+        note = f"p2 = {first['p2']:g}"
+    else:
+        shown = [r for r in rows if r["period"] % 10 == 0 or r["period"] == rows[-1]["period"]]
+        table = _pivot(
+            shown,
+            "period",
+            "p3",
+            f"March (1991) Figure 5: code knowledge under turbulence p4 = {first['p4']:g}",
+            "period",
+        )
+        note = f"p1 = {first['p1']:g}, p2 = {first['p2']:g}"
+    return (
+        table,
+        f"mean ± s.e. over {runs} runs per cell, seed {first['seed']}; {note}; {seconds:.1f} s",
+    )
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def _fail(message: str) -> None:
+    print(f"simorg: error: {message}", file=sys.stderr)
+    raise typer.Exit(code=2)
+
+
+def _unused(experiment: str, given: dict[str, str | None], allowed: set[str]) -> None:
+    for option, value in given.items():
+        if value is not None and option not in allowed:
+            raise InputError(f"{option} does not apply to --experiment {experiment}")
+
+
+def _run(
+    experiment: str, runs: int, seed: int, options: dict[str, str | None], progress: LazyProgress
+) -> list[dict]:
+    p1, p2, p3, p4 = options["--p1"], options["--p2"], options["--p3"], options["--p4"]
+    fast, period = options["--fast"], options["--period"]
+    if experiment == "figure1":
+        _unused(experiment, options, {"--p1", "--p2", "--period"})
+        return m91.figure1(
+            parse_rates(p1 or _fmt(m91.DEFAULT_P1), "--p1"),
+            parse_rates(p2 or _fmt(m91.DEFAULT_P2), "--p2"),
+            runs=runs,
+            seed=seed,
+            max_periods=parse_int(period, "--period", 1) if period else m91.MAX_PERIODS,
+            progress=progress,
+        )
+    if experiment == "mixed":
+        _unused(experiment, options, {"--p1", "--p2", "--fast", "--period"})
+        rates = parse_rates(p1 or _fmt(m91.MIXED_P1), "--p1")
+        if len(rates) != 2:
+            raise InputError("--p1: mixed needs two rates, slow,fast (e.g. 0.1,0.9)")
+        return m91.mixed(
+            parse_ints(fast, "--fast", 0, m91.N_PEOPLE) if fast else m91.MIXED_FAST,
+            p1_slow=rates[0],
+            p1_fast=rates[1],
+            p2=parse_rate(p2 or f"{m91.MIXED_P2:g}", "--p2"),
+            runs=runs,
+            seed=seed,
+            period=parse_int(period, "--period", 0) if period else m91.MIXED_PERIOD,
+            progress=progress,
+        )
+    if experiment == "turnover":
+        _unused(experiment, options, {"--p1", "--p2", "--p3", "--period"})
+        return m91.turnover(
+            parse_rates(p1 or _fmt(m91.TURNOVER_P1), "--p1"),
+            parse_rates(p3 or _fmt(m91.TURNOVER_P3), "--p3"),
+            p2=parse_rate(p2 or f"{m91.TURNOVER_P2:g}", "--p2"),
+            runs=runs,
+            seed=seed,
+            period=parse_int(period, "--period", 0) if period else m91.TURNOVER_PERIOD,
+            progress=progress,
+        )
+    _unused(experiment, options, {"--p1", "--p2", "--p3", "--p4", "--period"})
+    return m91.turbulence_series(
+        parse_rates(p3 or _fmt(m91.TURBULENCE_P3), "--p3"),
+        p1=parse_rate(p1 or f"{m91.TURBULENCE_P1:g}", "--p1"),
+        p2=parse_rate(p2 or f"{m91.TURBULENCE_P2:g}", "--p2"),
+        p4=parse_rate(p4 or f"{m91.TURBULENCE_P4:g}", "--p4"),
+        runs=runs,
+        seed=seed,
+        periods=parse_int(period, "--period", 0) if period else m91.TURBULENCE_PERIODS,
+        progress=progress,
+    )
+
+
+@validate_app.command("march1991")
+def march1991(
+    experiment: Annotated[
+        str,
+        typer.Option(
+            "--experiment",
+            "-e",
+            metavar="NAME",
+            help="figure1 (p1 x p2 at equilibrium), mixed (fast/slow learners), "
+            "turnover (p3, period 20) or turbulence (p4 over 100 periods).",
+        ),
+    ] = "figure1",
+    runs: Annotated[
+        str, typer.Option(metavar="N", help="Independent runs per cell (March used 80).")
+    ] = str(m91.RUNS),
+    p1: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LIST",
+            help="Socialization rates, e.g. 0.1,0.5,0.9. figure1: default 0.1..0.9; mixed: "
+            "slow,fast (0.1,0.9); turnover: 0.1,0.9; turbulence: one value (0.5).",
+        ),
+    ] = None,
+    p2: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LIST",
+            help="Code learning rates. figure1: default 0.1,0.5,0.9; others: one value (0.5).",
+        ),
+    ] = None,
+    p3: Annotated[
+        str | None,
+        typer.Option(metavar="LIST", help="Turnover rates (turnover, turbulence)."),
+    ] = None,
+    p4: Annotated[
+        str | None, typer.Option(metavar="X", help="Turbulence rate (turbulence; 0.02).")
+    ] = None,
+    fast: Annotated[
+        str | None,
+        typer.Option(metavar="LIST", help="Numbers of fast learners of 50 (mixed; 0,5,..,50)."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            metavar="T",
+            help="Reporting period: mixed/turnover 20, turbulence last period 100; "
+            "figure1: safety cap on periods to equilibrium (10000).",
+        ),
+    ] = None,
+    seed: Annotated[str, typer.Option(metavar="S", help="Seed of the random streams.")] = str(
+        m91.SEED
+    ),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only a JSON list of result rows.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Also write the table as CSV and a figure (PNG, SVG)."),
+    ] = None,
+) -> None:
+    """Reproduce March (1991), "Exploration and exploitation in organizational learning".
+
+    Runs simorg's knowledge submodel in March's special case and prints mean code knowledge
+    (Σ code·reality / m) with its standard error over runs.
+    """
+    options = {"--p1": p1, "--p2": p2, "--p3": p3, "--p4": p4, "--fast": fast, "--period": period}
+    progress = LazyProgress(f"March 1991 {experiment}")
+    try:
+        if experiment not in m91.EXPERIMENTS:
+            raise InputError(
+                f"--experiment: {experiment!r} is not one of {', '.join(m91.EXPERIMENTS)}"
+            )
+        n_runs = parse_int(runs, "--runs", 1)
+        seed_value = parse_int(seed, "--seed", 0)
+        if out is not None and out.exists() and not out.is_dir():
+            raise InputError(f"--out: {out} exists and is not a directory")
+        started = time.perf_counter()
+        rows = _run(experiment, n_runs, seed_value, options, progress)
+        seconds = time.perf_counter() - started
+    except InputError as err:
+        _fail(str(err))
+        return
+    finally:
+        progress.close()
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            stem = out / f"march1991_{experiment}"
+            m91.write_csv(rows, stem.with_suffix(".csv"))
+            m91.write_figure(rows, experiment, stem)
+        except OSError as err:
+            print(f"simorg: error: --out: {err.strerror or err}: {out}", file=sys.stderr)
+            raise typer.Exit(code=1) from None
+        print(f"wrote {stem}.csv, {stem}.png, {stem}.svg", file=sys.stderr)
+    if as_json:
+        print(json.dumps(m91.json_rows(rows), indent=1))
+    else:
+        table, note = make_table(rows, experiment, seconds)
+        console = Console()
+        console.print(table)
+        console.print(note, style="dim", soft_wrap=True)
