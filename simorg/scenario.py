@@ -109,7 +109,7 @@ class Learning(Section):
     dimensions: int = Field(30, ge=1, le=1000, description="m: dimensions of reality")
     socialization: float = Field(0.1, ge=0, le=1, description="p1: chance per step a belief moves toward the code")
     code_learning: float = Field(0.5, ge=0, le=1, description="p2: rate at which the code learns from the superior group")
-    peer_learning: float = Field(0.1, ge=0, le=1, description="p_peer: chance an open contact passes on a differing belief (times trust)")
+    peer_learning: float = Field(0.3, ge=0, le=1, description="p_peer: chance an open contact passes on a differing belief on a topic (times trust)")
     listening: float = Field(0.5, ge=0, le=1, description="Chance an employee at full practice learns a customer's true need")
     voice_hierarchy: float = Field(0.5, ge=0, le=1, description="How much voice depends on rank: 0 = everyone is heard by the code, 1 = non-leaders only as far as they share")
     turbulence: float = Field(0.01, ge=0, le=1, description="p4: chance per step a dimension of reality flips (the market moves)")
@@ -119,6 +119,7 @@ class Conversation(Section):
     """Colleagues talk."""
 
     contacts: int = Field(3, ge=0, le=100, description="Contacts per person per step along their ties")
+    topics: int = Field(3, ge=1, le=1000, description="Dimensions of reality one conversation is about")
     platform_contacts: float = Field(1.0, ge=0, le=100, description="Extra contacts per step through the platform at full practice")
     initial_tie_trust: float = Field(0.5, ge=0, le=1, description="Trust on a new tie")
     trust_gain: float = Field(0.1, ge=0, le=1, description="Share of the distance to full trust an open contact closes")

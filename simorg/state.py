@@ -77,6 +77,14 @@ class State:
             )
         return self._cache["perm"]
 
+    def contact_weights(self) -> np.ndarray:
+        """Cumulative tie weights for choosing contacts (weight = the tie's permeability)."""
+        if "contact_cum" not in self._cache:
+            from simorg.mechanisms.sampling import cumulative
+
+            self._cache["contact_cum"] = cumulative(self.tie_permeability())
+        return self._cache["contact_cum"]
+
     def reaches_department(self) -> np.ndarray:
         """(n, D) bool: person i has a tie into department d (routing requests)."""
         if "reach" not in self._cache:

@@ -3,8 +3,9 @@
 Each person makes `contacts` contacts along their ties; a cross-department tie is chosen with weight
 equal to the silo permeability it crosses. With the enterprise platform on, a person also reaches
 colleagues anywhere, in proportion to their social practice. A contact is open when both sides share
-(each with probability equal to their practice): then tie trust rises and differing beliefs may pass,
-one step at a time, with probability p_peer × trust. A closed or one-way contact erodes tie trust.
+(each with probability equal to their practice): then tie trust rises and, on each of the contact's
+`topics` (dimensions drawn at random: a conversation is about a few things, not everything), a
+differing non-zero belief passes one step with probability p_peer × trust, both ways. A closed or one-way contact erodes tie trust.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> Non
     conv = sc.conversation
     n = s.n
     callers = np.repeat(np.arange(n), conv.contacts)
-    who, tie = choose_ties(s.indptr, state.tie_permeability(), callers, rng)
+    who, tie = choose_ties(s.indptr, state.contact_weights(), callers, rng)
     partner = s.indices[tie]
 
     # the platform: extra contacts anywhere, for people whose department has it
@@ -58,16 +59,24 @@ def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> Non
         learner = np.concatenate([la, lb])
         teacher = np.concatenate([lb, la])
         trust = np.concatenate([trust, trust])
-        _exchange(state.beliefs[0], learner, teacher, sc.learning.peer_learning * trust, rng)
+        topics = rng.integers(0, state.m, size=(len(la), min(conv.topics, state.m)))
+        topics = np.concatenate([topics, topics])  # both sides talk about the same topics
+        _exchange(state.beliefs[0], learner, teacher, sc.learning.peer_learning * trust, topics, rng)
 
 
 def _exchange(
-    beliefs: np.ndarray, learner: np.ndarray, teacher: np.ndarray, p: np.ndarray, rng
+    beliefs: np.ndarray,
+    learner: np.ndarray,
+    teacher: np.ndarray,
+    p: np.ndarray,
+    topics: np.ndarray,
+    rng: np.random.Generator,
 ) -> None:
-    """Learners move one step toward a teacher's differing, non-zero belief with probability p."""
-    mine = beliefs[learner]
-    theirs = beliefs[teacher]
+    """On each topic of the contact, a learner moves one step toward the teacher's differing,
+    non-zero belief with probability p."""
+    mine = beliefs[learner[:, None], topics]
+    theirs = beliefs[teacher[:, None], topics]
     differ = (theirs != 0) & (theirs != mine)
     adopt = differ & (rng.random(mine.shape) < p[:, None])
-    step = np.sign(theirs.astype(np.int16) - mine).astype(np.int8)
-    beliefs[learner] = np.where(adopt, mine + step, mine)
+    step = np.sign(theirs.astype(np.int8) - mine).astype(np.int8)
+    beliefs[learner[:, None], topics] = np.where(adopt, mine + step, mine)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 
+def cumulative(weights: np.ndarray) -> np.ndarray:
+    """Cumulative tie weights with a leading 0, the input `choose_ties` samples from."""
+    return np.concatenate([[0.0], np.cumsum(weights, dtype=np.float64)])
+
+
 def choose_ties(
-    indptr: np.ndarray, weights: np.ndarray, people: np.ndarray, rng: np.random.Generator
+    indptr: np.ndarray, cum: np.ndarray, people: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each entry of `people`, pick one of their ties with probability proportional to weight.
 
-    Returns (who, tie index) for the entries that have a tie of positive weight. One searchsorted
-    over the cumulative weights replaces a loop over people.
+    `cum` is `cumulative(weights)`. Returns (who, tie index) for the entries that have a tie of
+    positive weight. One searchsorted over the cumulative weights replaces a loop over people.
     """
-    cum = np.concatenate([[0.0], np.cumsum(weights, dtype=np.float64)])
     lo = cum[indptr[people]]
     hi = cum[indptr[people + 1]]
     ok = hi - lo > 1e-12
