@@ -77,13 +77,13 @@ class State:
             )
         return self._cache["perm"]
 
-    def contact_weights(self) -> np.ndarray:
-        """Cumulative tie weights for choosing contacts (weight = the tie's permeability)."""
-        if "contact_cum" not in self._cache:
-            from simorg.mechanisms.sampling import cumulative
+    def strongest_tie(self) -> np.ndarray:
+        """(n,) each person's largest tie permeability (the bound for sampling contacts)."""
+        if "top" not in self._cache:
+            from simorg.mechanisms.sampling import row_max
 
-            self._cache["contact_cum"] = cumulative(self.tie_permeability())
-        return self._cache["contact_cum"]
+            self._cache["top"] = row_max(self.structure.indptr, self.tie_permeability())
+        return self._cache["top"]
 
     def reaches_department(self) -> np.ndarray:
         """(n, D) bool: person i has a tie into department d (routing requests)."""

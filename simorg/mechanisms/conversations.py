@@ -22,7 +22,9 @@ def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> Non
     conv = sc.conversation
     n = s.n
     callers = np.repeat(np.arange(n), conv.contacts)
-    who, tie = choose_ties(s.indptr, state.contact_weights(), callers, rng)
+    who, tie = choose_ties(
+        s.indptr, state.tie_permeability(), state.strongest_tie(), callers, rng
+    )
     partner = s.indices[tie]
 
     # the platform: extra contacts anywhere, for people whose department has it
@@ -56,27 +58,25 @@ def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> Non
     if sc.learning.peer_learning > 0 and open_.any():
         trust = np.concatenate([t[tie], np.full(len(plat_who), conv.initial_tie_trust)])[open_]
         la, lb = a[open_], b[open_]
-        learner = np.concatenate([la, lb])
-        teacher = np.concatenate([lb, la])
-        trust = np.concatenate([trust, trust])
         topics = rng.integers(0, state.m, size=(len(la), min(conv.topics, state.m)))
-        topics = np.concatenate([topics, topics])  # both sides talk about the same topics
-        _exchange(state.beliefs[0], learner, teacher, sc.learning.peer_learning * trust, topics, rng)
+        _exchange(state.beliefs[0], la, lb, sc.learning.peer_learning * trust, topics, rng)
 
 
 def _exchange(
     beliefs: np.ndarray,
-    learner: np.ndarray,
-    teacher: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
     p: np.ndarray,
     topics: np.ndarray,
     rng: np.random.Generator,
 ) -> None:
-    """On each topic of the contact, a learner moves one step toward the teacher's differing,
-    non-zero belief with probability p."""
-    mine = beliefs[learner[:, None], topics]
-    theirs = beliefs[teacher[:, None], topics]
-    differ = (theirs != 0) & (theirs != mine)
-    adopt = differ & (rng.random(mine.shape) < p[:, None])
-    step = np.sign(theirs.astype(np.int8) - mine).astype(np.int8)
-    beliefs[learner[:, None], topics] = np.where(adopt, mine + step, mine)
+    """Both sides of each open contact talk about its topics: on each, a person moves one step
+    toward the other's differing, non-zero belief with probability p (beliefs as before the talk)."""
+    ba = beliefs[a[:, None], topics]
+    bb = beliefs[b[:, None], topics]
+    p = p.astype(np.float32)[:, None]
+    a_learns = (bb != 0) & (bb != ba) & (rng.random(ba.shape, dtype=np.float32) < p)
+    b_learns = (ba != 0) & (ba != bb) & (rng.random(ba.shape, dtype=np.float32) < p)
+    toward = np.sign(bb - ba)  # int8; beliefs are in {-1, 0, 1}, so the difference fits
+    beliefs[a[:, None], topics] = ba + toward * a_learns
+    beliefs[b[:, None], topics] = bb - toward * b_learns

@@ -5,27 +5,52 @@ from __future__ import annotations
 import numpy as np
 
 
-def cumulative(weights: np.ndarray) -> np.ndarray:
-    """Cumulative tie weights with a leading 0, the input `choose_ties` samples from."""
-    return np.concatenate([[0.0], np.cumsum(weights, dtype=np.float64)])
+def row_max(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(n,) the largest tie weight of each person (0 for people without ties)."""
+    out = np.zeros(len(indptr) - 1)
+    has = np.diff(indptr) > 0
+    out[has] = np.maximum.reduceat(weights, indptr[:-1][has]) if len(weights) else 0.0
+    return out
 
 
 def choose_ties(
-    indptr: np.ndarray, cum: np.ndarray, people: np.ndarray, rng: np.random.Generator
+    indptr: np.ndarray,
+    weights: np.ndarray,
+    top: np.ndarray,
+    people: np.ndarray,
+    rng: np.random.Generator,
+    rounds: int = 8,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each entry of `people`, pick one of their ties with probability proportional to weight.
 
-    `cum` is `cumulative(weights)`. Returns (who, tie index) for the entries that have a tie of
-    positive weight. One searchsorted over the cumulative weights replaces a loop over people.
+    Rejection sampling: propose a tie uniformly, accept it with probability weight / `top` (the
+    row's largest weight), repeat for the rejected. This is exact and, since most ties weigh 1,
+    usually done in one or two rounds of cheap array operations; entries still rejected after
+    `rounds` rounds (people whose every tie weighs little) are sampled exactly by inverse CDF.
+    Returns (who, tie index) for the entries that have a tie of positive weight.
     """
-    lo = cum[indptr[people]]
-    hi = cum[indptr[people + 1]]
-    ok = hi - lo > 1e-12
-    people, lo, hi = people[ok], lo[ok], hi[ok]
-    target = lo + rng.random(len(people)) * (hi - lo)
-    tie = np.searchsorted(cum, target, side="right") - 1
-    tie = np.clip(tie, indptr[people], indptr[people + 1] - 1)
-    return people, tie
+    people = people[top[people] > 0]
+    chosen_who, chosen_tie = [], []
+    pending = people
+    for _ in range(rounds):
+        if len(pending) == 0:
+            break
+        start = indptr[pending]
+        deg = indptr[pending + 1] - start
+        tie = start + (rng.random(len(pending)) * deg).astype(np.int64)
+        ok = rng.random(len(pending)) * top[pending] < weights[tie]
+        chosen_who.append(pending[ok])
+        chosen_tie.append(tie[ok])
+        pending = pending[~ok]
+    if len(pending):
+        cum = np.concatenate([[0.0], np.cumsum(weights, dtype=np.float64)])
+        lo, hi = cum[indptr[pending]], cum[indptr[pending + 1]]
+        tie = np.searchsorted(cum, lo + rng.random(len(pending)) * (hi - lo), side="right") - 1
+        chosen_who.append(pending)
+        chosen_tie.append(np.clip(tie, indptr[pending], indptr[pending + 1] - 1))
+    if not chosen_who:
+        return people[:0], people[:0]
+    return np.concatenate(chosen_who), np.concatenate(chosen_tie)
 
 
 def best_tie_per_group(
