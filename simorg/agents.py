@@ -116,9 +116,9 @@ class Leader(Employee):
         """Sets the walk-the-talk of the department's leaders (they share one policy)."""
         st = self.model.state
         st.walk[self.department] = min(1.0, max(0.0, value))
-        st.practice[st.structure.is_leader & (st.structure.department == self.department)] = st.walk[
-            self.department
-        ]
+        st.practice[st.structure.is_leader & (st.structure.department == self.department)] = (
+            st.walk[self.department]
+        )
 
 
 class Customer(mesa.Agent):

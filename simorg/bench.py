@@ -59,7 +59,6 @@ def _bench_per_agent(employees: int, steps: int) -> dict:
     and updates its trust in that neighbour in Python.
     """
     import mesa
-    import numpy as np
     from mesa.discrete_space import CellAgent, Network
 
     from simorg.model import OrgModel
@@ -138,7 +137,9 @@ def run_benchmark(sizes: list[int], steps: int) -> list[dict]:
 def register(app: typer.Typer) -> None:
     @app.command("bench")
     def bench_command(
-        sizes: Annotated[str, typer.Option(help="Employee counts (as many customers), comma-separated")] = "1000,10000,100000",
+        sizes: Annotated[
+            str, typer.Option(help="Employee counts (as many customers), comma-separated")
+        ] = "1000,10000,100000",
         steps: Annotated[int, typer.Option(help="Timed steps per size", min=1)] = 20,
         as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON")] = False,
     ) -> None:
@@ -146,7 +147,9 @@ def register(app: typer.Typer) -> None:
         try:
             ns = [int(x) for x in sizes.split(",") if x.strip()]
         except ValueError:
-            typer.echo(f"simorg: error: --sizes {sizes!r}: expected integers like 1000,10000", err=True)
+            typer.echo(
+                f"simorg: error: --sizes {sizes!r}: expected integers like 1000,10000", err=True
+            )
             raise typer.Exit(2) from None
         rows = run_benchmark(ns, steps)
         if as_json:
@@ -160,8 +163,11 @@ def register(app: typer.Typer) -> None:
             table.add_column(col, justify="left" if col == "model" else "right")
         for r in rows:
             table.add_row(
-                r["model"], f"{r['employees']:,}", f"{r['ms_per_step']:.1f}",
-                f"{r['agent_steps_per_s']:,.0f}", f"{r['peak_mb']:.0f}",
+                r["model"],
+                f"{r['employees']:,}",
+                f"{r['ms_per_step']:.1f}",
+                f"{r['agent_steps_per_s']:,.0f}",
+                f"{r['peak_mb']:.0f}",
             )
         console = Console()
         console.print(table)

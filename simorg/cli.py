@@ -66,13 +66,19 @@ def params_command(
 
     table = Table("key", "default", "range", "meaning")
     for p in ps:
-        rng = "|".join(p.choices) if p.choices else (f"{p.low:g} … {p.high:g}" if p.low is not None else "")
+        rng = (
+            "|".join(p.choices)
+            if p.choices
+            else (f"{p.low:g} … {p.high:g}" if p.low is not None else "")
+        )
         table.add_row(p.key, str(p.default), rng, p.help)
     _console().print(table)
 
 
 @app.command("check")
-def check_command(file: Annotated[str, typer.Argument(help="Scenario file (or shipped name)")]) -> None:
+def check_command(
+    file: Annotated[str, typer.Argument(help="Scenario file (or shipped name)")],
+) -> None:
     """Validate a scenario file and say what is wrong."""
     from simorg.scenario import load
 
@@ -80,8 +86,10 @@ def check_command(file: Annotated[str, typer.Argument(help="Scenario file (or sh
         sc = load(file)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"{file}: ok ({sc.name}: {sc.organization.employees} employees, "
-               f"{sc.customers.count} customers, {sc.steps} steps, {len(sc.interventions)} interventions)")
+    typer.echo(
+        f"{file}: ok ({sc.name}: {sc.organization.employees} employees, "
+        f"{sc.customers.count} customers, {sc.steps} steps, {len(sc.interventions)} interventions)"
+    )
 
 
 # --- run -------------------------------------------------------------------------------------------
@@ -108,16 +116,24 @@ def resolve_scenario(
 @app.command("run")
 def run_command(
     scenario: Annotated[str, typer.Argument(help="Shipped scenario name or path to a .toml file")],
-    steps: Annotated[int | None, typer.Option(help="Steps to run (default: the scenario's)", min=1)] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's)", min=0)] = None,
+    steps: Annotated[
+        int | None, typer.Option(help="Steps to run (default: the scenario's)", min=1)
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed (default: the scenario's)", min=0)
+    ] = None,
     employees: Annotated[int | None, typer.Option(help="Override organization.employees")] = None,
     customers: Annotated[int | None, typer.Option(help="Override customers.count")] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override any parameter: section.key=value (repeatable)"),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write per-step outcomes here (Parquet and CSV)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object of final outcomes")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Write per-step outcomes here (Parquet and CSV)")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object of final outcomes")
+    ] = False,
 ) -> None:
     """Run one replication and print the final outcomes."""
     from simorg.outcomes import OUTCOMES
@@ -180,7 +196,9 @@ def demo_command(
     from simorg.scenario import load, shipped_scenarios
     from simorg.simulate import simulate
 
-    table = Table(title=f"simorg: every shipped scenario, mean of {replications} replications (seeds {seed}…{seed + replications - 1})")
+    table = Table(
+        title=f"simorg: every shipped scenario, mean of {replications} replications (seeds {seed}…{seed + replications - 1})"
+    )
     table.add_column("scenario")
     for _, label in DEMO_OUTCOMES:
         table.add_column(label, justify="right")
@@ -199,7 +217,12 @@ def demo_command(
 
 def _register_extensions() -> None:
     """Commands that live beside the modules they drive (each imports its heavy parts lazily)."""
-    for module in ("simorg.validation.cli", "simorg.experiments.cli", "simorg.app.cli", "simorg.bench"):
+    for module in (
+        "simorg.validation.cli",
+        "simorg.experiments.cli",
+        "simorg.app.cli",
+        "simorg.bench",
+    ):
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -73,7 +73,9 @@ class OrgModel(mesa.Model):
         practice = np.clip(cult.practice + cult.practice_spread * rng.standard_normal(s.n), 0, 1)
         if cult.early_adopters > 0:
             followers = np.flatnonzero(~s.is_leader)
-            ranked = followers[np.lexsort((rng.random(len(followers)), ~s.informal_leader[followers]))]
+            ranked = followers[
+                np.lexsort((rng.random(len(followers)), ~s.informal_leader[followers]))
+            ]
             practice[ranked[: int(round(cult.early_adopters * len(followers)))]] = (
                 cult.early_adopter_practice
             )
@@ -86,7 +88,9 @@ class OrgModel(mesa.Model):
         crng = self.streams["customers"]
         C = cu.count
         half = cu.ties / 2
-        src = np.repeat(np.arange(C), crng.poisson(half, size=C)) if C and half else np.empty(0, int)
+        src = (
+            np.repeat(np.arange(C), crng.poisson(half, size=C)) if C and half else np.empty(0, int)
+        )
         dst = crng.integers(0, max(C, 1), size=len(src))
         cindptr, cindices, *_ = structures.to_csr(
             C, np.stack([src, dst], axis=1).astype(np.int64), np.zeros(len(src), dtype=np.int64)
@@ -165,9 +169,15 @@ class OrgModel(mesa.Model):
         st = self.state
         st.tally = {}
         org = sc.organization
-        if org.structure == "fluid" and org.team_reform_every and self.steps % org.team_reform_every == 0:
+        if (
+            org.structure == "fluid"
+            and org.team_reform_every
+            and self.steps % org.team_reform_every == 0
+        ):
             self.restructure(
-                structures.rebuild_projects(st.structure, org.project_team_size, self.streams["structure"])
+                structures.rebuild_projects(
+                    st.structure, org.project_team_size, self.streams["structure"]
+                )
             )
         if len(st.customer_trust):
             requests.customers_speak(st, sc, self.streams["requests"])
@@ -189,10 +199,17 @@ class OrgModel(mesa.Model):
         voice = None
         if lr.voice_hierarchy > 0:
             heard = 1.0 - lr.voice_hierarchy * (1.0 - st.practice)
-            voice = (st.structure.is_leader | (self.streams["culture"].random(st.n) < heard))[None, :]
+            voice = (st.structure.is_leader | (self.streams["culture"].random(st.n) < heard))[
+                None, :
+            ]
         became_right = learning.knowledge_step(
-            st.beliefs, st.code, st.reality, lr.socialization, lr.code_learning,
-            self.streams["learning"], voice=voice,
+            st.beliefs,
+            st.code,
+            st.reality,
+            lr.socialization,
+            lr.code_learning,
+            self.streams["learning"],
+            voice=voice,
         )
         st.tally["innovations"] = float(became_right.sum())
         if lr.turbulence > 0:

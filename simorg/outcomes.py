@@ -78,7 +78,9 @@ def compute(state: State, totals: dict[str, float]) -> dict[str, float]:
         "cross_silo_share": t.get("cross_contacts", 0.0) / contacts if contacts else 0.0,
         "friction": float((state.friction * pop).sum() / max(pop.sum(), 1)),
         "code_knowledge": float(learning.code_knowledge(state.code, state.reality)[0]),
-        "individual_knowledge": float(learning.individual_knowledge(state.beliefs, state.reality)[0]),
+        "individual_knowledge": float(
+            learning.individual_knowledge(state.beliefs, state.reality)[0]
+        ),
         "belief_diversity": belief_diversity(state.beliefs[0]),
         "innovations": totals["innovations"],
         "insights": totals["insights"],

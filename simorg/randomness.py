@@ -27,4 +27,6 @@ STREAMS: tuple[str, ...] = (
 def spawn_streams(seed: int) -> dict[str, np.random.Generator]:
     """Return one independent Generator per name in STREAMS, derived from `seed` alone."""
     children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
+    return {
+        name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)
+    }

@@ -42,95 +42,249 @@ class Section(BaseModel):
 class Organization(Section):
     """Who works here and how they are wired together."""
 
-    employees: int = Field(300, ge=10, le=1_000_000, description="People employed, leaders included")
-    departments: int = Field(6, ge=1, le=50, description="Functional departments (first two: Customer Service, Marketing & Sales)")
+    employees: int = Field(
+        300, ge=10, le=1_000_000, description="People employed, leaders included"
+    )
+    departments: int = Field(
+        6,
+        ge=1,
+        le=50,
+        description="Functional departments (first two: Customer Service, Marketing & Sales)",
+    )
     structure: Literal["hierarchy", "silos", "matrix", "network", "fluid"] = Field(
         "silos",
         description="How ties are laid: hierarchy, silos (departments), matrix (plus project teams), network (small world), fluid (teams re-form)",
     )
     span_of_control: int = Field(8, ge=2, le=100, description="Direct reports per manager")
-    team_ties: float = Field(6.0, ge=0, le=100, description="Mean informal ties per person inside the own department")
-    cross_ties: float = Field(1.0, ge=0, le=100, description="Mean informal ties per person to other departments")
-    permeability: float = Field(0.2, ge=0, le=1, description="How easily talk and requests cross department boundaries (0 = sealed silos, 1 = no silos)")
-    project_team_size: int = Field(8, ge=2, le=100, description="Members of a cross-functional project team (matrix and fluid structures)")
-    team_reform_every: int = Field(0, ge=0, le=10_000, description="Steps between re-forming project teams (fluid work; 0 = never)")
-    rewire: float = Field(0.1, ge=0, le=1, description="Share of ties rewired at random (network structure: small world)")
-    platform: bool = Field(False, description="An enterprise social platform lets anyone reach anyone")
+    team_ties: float = Field(
+        6.0, ge=0, le=100, description="Mean informal ties per person inside the own department"
+    )
+    cross_ties: float = Field(
+        1.0, ge=0, le=100, description="Mean informal ties per person to other departments"
+    )
+    permeability: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="How easily talk and requests cross department boundaries (0 = sealed silos, 1 = no silos)",
+    )
+    project_team_size: int = Field(
+        8,
+        ge=2,
+        le=100,
+        description="Members of a cross-functional project team (matrix and fluid structures)",
+    )
+    team_reform_every: int = Field(
+        0,
+        ge=0,
+        le=10_000,
+        description="Steps between re-forming project teams (fluid work; 0 = never)",
+    )
+    rewire: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of ties rewired at random (network structure: small world)",
+    )
+    platform: bool = Field(
+        False, description="An enterprise social platform lets anyone reach anyone"
+    )
     customer_facing: Literal["none", "team", "everyone"] = Field(
         "none",
         description="Who answers customers on public channels: none (requests queue at Customer Service), the social-media team, or everyone",
     )
-    social_media_team: int = Field(0, ge=0, le=10_000, description="Size of a dedicated social-media team in Customer Service and Marketing & Sales")
-    social_media_team_wired: bool = Field(False, description="Whether the social-media team keeps its ties into the rest of the organization")
+    social_media_team: int = Field(
+        0,
+        ge=0,
+        le=10_000,
+        description="Size of a dedicated social-media team in Customer Service and Marketing & Sales",
+    )
+    social_media_team_wired: bool = Field(
+        False,
+        description="Whether the social-media team keeps its ties into the rest of the organization",
+    )
 
 
 class Customers(Section):
     """The market: who asks, who judges, who buys."""
 
     count: int = Field(1000, ge=0, le=10_000_000, description="Customers")
-    needs: int = Field(3, ge=1, le=100, description="Dimensions of reality each customer cares about")
-    request_rate: float = Field(0.05, ge=0, le=1, description="λ: chance per step that a customer without an open request raises one")
-    request_limit: int = Field(12, ge=1, le=10_000, description="Steps a request may stay open before it fails")
-    initial_trust: float = Field(0.5, ge=0, le=1, description="Customers' starting trust in the company")
-    trust_gain: float = Field(0.15, ge=0, le=1, description="Share of the distance to full trust a fast resolution closes")
-    trust_loss: float = Field(0.15, ge=0, le=1, description="Share of trust a failed request destroys")
-    promise_penalty: float = Field(0.15, ge=0, le=1, description="Extra share of trust lost when an acknowledged request fails (a promise nobody kept)")
+    needs: int = Field(
+        3, ge=1, le=100, description="Dimensions of reality each customer cares about"
+    )
+    request_rate: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="λ: chance per step that a customer without an open request raises one",
+    )
+    request_limit: int = Field(
+        12, ge=1, le=10_000, description="Steps a request may stay open before it fails"
+    )
+    initial_trust: float = Field(
+        0.5, ge=0, le=1, description="Customers' starting trust in the company"
+    )
+    trust_gain: float = Field(
+        0.15, ge=0, le=1, description="Share of the distance to full trust a fast resolution closes"
+    )
+    trust_loss: float = Field(
+        0.15, ge=0, le=1, description="Share of trust a failed request destroys"
+    )
+    promise_penalty: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="Extra share of trust lost when an acknowledged request fails (a promise nobody kept)",
+    )
     ties: int = Field(4, ge=0, le=1000, description="Word-of-mouth ties per customer")
-    word_of_mouth: float = Field(0.05, ge=0, le=1, description="Rate at which a customer's trust moves toward their contacts' trust")
-    public_share: float = Field(0.05, ge=0, le=1, description="Share of resolutions and failures that happen in public")
-    public_reach: int = Field(50, ge=0, le=1_000_000, description="Customers who see one public resolution or failure")
-    public_impact: float = Field(0.2, ge=0, le=1, description="Share of the trust change a public event passes on to those who see it")
-    purchase_rate: float = Field(0.2, ge=0, le=1, description="Chance per step a fully trusting customer buys")
+    word_of_mouth: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Rate at which a customer's trust moves toward their contacts' trust",
+    )
+    public_share: float = Field(
+        0.05, ge=0, le=1, description="Share of resolutions and failures that happen in public"
+    )
+    public_reach: int = Field(
+        50, ge=0, le=1_000_000, description="Customers who see one public resolution or failure"
+    )
+    public_impact: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Share of the trust change a public event passes on to those who see it",
+    )
+    purchase_rate: float = Field(
+        0.2, ge=0, le=1, description="Chance per step a fully trusting customer buys"
+    )
     price: float = Field(1.0, ge=0, le=1e9, description="Revenue per purchase")
 
 
 class Culture(Section):
     """How people communicate, and how that changes."""
 
-    practice: float = Field(0.3, ge=0, le=1, description="Mean starting social practice (openness, two-way sharing)")
-    practice_spread: float = Field(0.1, ge=0, le=1, description="Spread (sd) of starting social practice")
-    early_adopters: float = Field(0.0, ge=0, le=1, description="Share of non-managers (informal leaders first) who start at high practice")
-    early_adopter_practice: float = Field(0.9, ge=0, le=1, description="Social practice of early adopters")
+    practice: float = Field(
+        0.3, ge=0, le=1, description="Mean starting social practice (openness, two-way sharing)"
+    )
+    practice_spread: float = Field(
+        0.1, ge=0, le=1, description="Spread (sd) of starting social practice"
+    )
+    early_adopters: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of non-managers (informal leaders first) who start at high practice",
+    )
+    early_adopter_practice: float = Field(
+        0.9, ge=0, le=1, description="Social practice of early adopters"
+    )
     walk_the_talk: float = Field(0.3, ge=0, le=1, description="w: leaders' own social practice")
-    role_modeling: float = Field(0.4, ge=0, le=1, description="ρ: weight of the manager's practice in what people imitate")
-    adaptation: float = Field(0.05, ge=0, le=1, description="Rate at which practice moves toward what people see around them")
-    vision: float = Field(0.0, ge=0, le=1, description="Announced level of openness (0 = no vision announced)")
-    vision_pull: float = Field(0.3, ge=0, le=1, description="Weight of an announced vision in the practice people aim for")
-    absorption: float = Field(0.05, ge=0, le=10, description="Change per step a department absorbs without friction")
-    resistance: float = Field(2.0, ge=0, le=100, description="How strongly unabsorbed change pushes practice back to the old culture")
+    role_modeling: float = Field(
+        0.4, ge=0, le=1, description="ρ: weight of the manager's practice in what people imitate"
+    )
+    adaptation: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Rate at which practice moves toward what people see around them",
+    )
+    vision: float = Field(
+        0.0, ge=0, le=1, description="Announced level of openness (0 = no vision announced)"
+    )
+    vision_pull: float = Field(
+        0.3, ge=0, le=1, description="Weight of an announced vision in the practice people aim for"
+    )
+    absorption: float = Field(
+        0.05, ge=0, le=10, description="Change per step a department absorbs without friction"
+    )
+    resistance: float = Field(
+        2.0,
+        ge=0,
+        le=100,
+        description="How strongly unabsorbed change pushes practice back to the old culture",
+    )
     leadership_trust: float = Field(0.5, ge=0, le=1, description="Starting trust in leadership")
-    leadership_trust_rate: float = Field(0.05, ge=0, le=1, description="Rate at which trust in leadership follows what leaders do")
-    credibility: float = Field(1.0, ge=0, le=10, description="How much the gap between vision and leaders' practice moves trust in leadership")
+    leadership_trust_rate: float = Field(
+        0.05, ge=0, le=1, description="Rate at which trust in leadership follows what leaders do"
+    )
+    credibility: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="How much the gap between vision and leaders' practice moves trust in leadership",
+    )
 
 
 class Learning(Section):
     """Knowledge: reality, the organizational code and people's beliefs (March 1991)."""
 
     dimensions: int = Field(30, ge=1, le=1000, description="m: dimensions of reality")
-    socialization: float = Field(0.1, ge=0, le=1, description="p1: chance per step a belief moves toward the code")
-    code_learning: float = Field(0.5, ge=0, le=1, description="p2: rate at which the code learns from the superior group")
-    peer_learning: float = Field(0.3, ge=0, le=1, description="p_peer: chance an open contact passes on a differing belief on a topic (times trust)")
-    listening: float = Field(0.5, ge=0, le=1, description="Chance an employee at full practice learns a customer's true need")
-    voice_hierarchy: float = Field(0.5, ge=0, le=1, description="How much voice depends on rank: 0 = everyone is heard by the code, 1 = non-leaders only as far as they share")
-    turbulence: float = Field(0.01, ge=0, le=1, description="p4: chance per step a dimension of reality flips (the market moves)")
+    socialization: float = Field(
+        0.1, ge=0, le=1, description="p1: chance per step a belief moves toward the code"
+    )
+    code_learning: float = Field(
+        0.5, ge=0, le=1, description="p2: rate at which the code learns from the superior group"
+    )
+    peer_learning: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="p_peer: chance an open contact passes on a differing belief on a topic (times trust)",
+    )
+    listening: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Chance an employee at full practice learns a customer's true need",
+    )
+    voice_hierarchy: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How much voice depends on rank: 0 = everyone is heard by the code, 1 = non-leaders only as far as they share",
+    )
+    turbulence: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="p4: chance per step a dimension of reality flips (the market moves)",
+    )
 
 
 class Conversation(Section):
     """Colleagues talk."""
 
-    contacts: int = Field(3, ge=0, le=100, description="Contacts per person per step along their ties")
-    topics: int = Field(3, ge=1, le=1000, description="Dimensions of reality one conversation is about")
-    platform_contacts: float = Field(1.0, ge=0, le=100, description="Extra contacts per step through the platform at full practice")
+    contacts: int = Field(
+        3, ge=0, le=100, description="Contacts per person per step along their ties"
+    )
+    topics: int = Field(
+        3, ge=1, le=1000, description="Dimensions of reality one conversation is about"
+    )
+    platform_contacts: float = Field(
+        1.0,
+        ge=0,
+        le=100,
+        description="Extra contacts per step through the platform at full practice",
+    )
     initial_tie_trust: float = Field(0.5, ge=0, le=1, description="Trust on a new tie")
-    trust_gain: float = Field(0.1, ge=0, le=1, description="Share of the distance to full trust an open contact closes")
-    trust_decay: float = Field(0.05, ge=0, le=1, description="Share of tie trust a closed or one-way contact erodes")
+    trust_gain: float = Field(
+        0.1, ge=0, le=1, description="Share of the distance to full trust an open contact closes"
+    )
+    trust_decay: float = Field(
+        0.05, ge=0, le=1, description="Share of tie trust a closed or one-way contact erodes"
+    )
 
 
 class Turnover(Section):
     """People leave and join."""
 
-    base_rate: float = Field(0.002, ge=0, le=1, description="Chance per step that a fully trusting employee leaves")
-    trust_sensitivity: float = Field(0.02, ge=0, le=1, description="Extra chance per step of leaving at zero trust")
+    base_rate: float = Field(
+        0.002, ge=0, le=1, description="Chance per step that a fully trusting employee leaves"
+    )
+    trust_sensitivity: float = Field(
+        0.02, ge=0, le=1, description="Extra chance per step of leaving at zero trust"
+    )
 
 
 ACTIONS = (
@@ -148,7 +302,9 @@ ACTIONS = (
 class Intervention(Section):
     """A timed move of the transformation, applied before the step it names."""
 
-    at: int = Field(..., ge=0, le=1_000_000, description="Step before which the intervention is applied")
+    at: int = Field(
+        ..., ge=0, le=1_000_000, description="Step before which the intervention is applied"
+    )
     action: Literal[
         "announce_vision",
         "walk_the_talk",
@@ -159,12 +315,23 @@ class Intervention(Section):
         "project_teams",
         "set",
     ] = Field(..., description="What changes")
-    level: float | None = Field(None, ge=0, le=1, description="New level (vision, walk-the-talk, permeability)")
+    level: float | None = Field(
+        None, ge=0, le=1, description="New level (vision, walk-the-talk, permeability)"
+    )
     size: int | None = Field(None, ge=0, le=10_000, description="Team size (social_media_team)")
-    pace: Literal["big_bang", "stepwise"] = Field("big_bang", description="All departments at once, or one at a time")
-    order: list[str] = Field(default_factory=list, description="Stepwise: departments in the order they change (default: as numbered)")
-    every: int = Field(10, ge=1, le=10_000, description="Stepwise: steps between one department and the next")
-    key: str | None = Field(None, description="set: the dotted parameter to change, e.g. learning.socialization")
+    pace: Literal["big_bang", "stepwise"] = Field(
+        "big_bang", description="All departments at once, or one at a time"
+    )
+    order: list[str] = Field(
+        default_factory=list,
+        description="Stepwise: departments in the order they change (default: as numbered)",
+    )
+    every: int = Field(
+        10, ge=1, le=10_000, description="Stepwise: steps between one department and the next"
+    )
+    key: str | None = Field(
+        None, description="set: the dotted parameter to change, e.g. learning.socialization"
+    )
     value: float | int | bool | None = Field(None, description="set: the new value")
 
     @model_validator(mode="after")
@@ -176,7 +343,9 @@ class Intervention(Section):
                 raise ValueError("action 'set' needs key = 'section.parameter' and value")
             section, _, name = self.key.partition(".")
             if section not in ("learning", "turnover", "conversation", "culture", "customers"):
-                raise ValueError(f"'set' can change learning, turnover, conversation, culture or customers parameters, not '{self.key}'")
+                raise ValueError(
+                    f"'set' can change learning, turnover, conversation, culture or customers parameters, not '{self.key}'"
+                )
             fields = SECTION_TYPES[section].model_fields
             if name not in fields:
                 raise ValueError(f"unknown parameter '{self.key}'")
@@ -204,7 +373,9 @@ class Scenario(Section):
         for iv in self.interventions:
             for d in iv.order:
                 if d not in depts:
-                    raise ValueError(f"interventions: unknown department '{d}' in order; known: {', '.join(depts)}")
+                    raise ValueError(
+                        f"interventions: unknown department '{d}' in order; known: {', '.join(depts)}"
+                    )
         return self
 
     def department_names(self) -> list[str]:
@@ -276,7 +447,9 @@ def resolve(ref: str | Path) -> Path:
     p = Path(ref)
     if p.suffix == ".toml" or p.exists() or "/" in str(ref):
         if not p.exists():
-            raise ScenarioError(f"{ref}: no such file; give a path to a .toml file or a shipped name")
+            raise ScenarioError(
+                f"{ref}: no such file; give a path to a .toml file or a shipped name"
+            )
         return p
     shipped = shipped_scenarios()
     if str(ref) in shipped:
@@ -291,7 +464,9 @@ def _first_error(exc: ValidationError, source: str) -> ScenarioError:
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
-        return ScenarioError(f"{source}: unknown key '{loc}'; run 'simorg params' for the valid keys")
+        return ScenarioError(
+            f"{source}: unknown key '{loc}'; run 'simorg params' for the valid keys"
+        )
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return ScenarioError(f"{source}: {loc}: {msg} (got {err.get('input')!r})")
@@ -331,7 +506,9 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str = "--set") -> Scenario:
+def with_overrides(
+    scenario: Scenario, overrides: dict[str, Any], source: str = "--set"
+) -> Scenario:
     """A copy of `scenario` with dotted keys changed (`culture.vision=0.8`), validated again."""
     data = scenario.model_dump()
     for key, value in overrides.items():
@@ -339,10 +516,14 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str = 
         node = data
         for p in parts[:-1]:
             if not isinstance(node.get(p), dict):
-                raise ScenarioError(f"{source}: unknown key '{key}'; run 'simorg params' for the valid keys")
+                raise ScenarioError(
+                    f"{source}: unknown key '{key}'; run 'simorg params' for the valid keys"
+                )
             node = node[p]
         if parts[-1] not in node:
-            raise ScenarioError(f"{source}: unknown key '{key}'; run 'simorg params' for the valid keys")
+            raise ScenarioError(
+                f"{source}: unknown key '{key}'; run 'simorg params' for the valid keys"
+            )
         node[parts[-1]] = _parse_value(value) if isinstance(value, str) else value
     return from_dict(data, source)
 
@@ -353,6 +534,8 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ScenarioError(f"--set {item!r}: expected section.key=value, e.g. culture.vision=0.8")
+            raise ScenarioError(
+                f"--set {item!r}: expected section.key=value, e.g. culture.vision=0.8"
+            )
         out[key.strip()] = value.strip()
     return out

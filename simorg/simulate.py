@@ -19,7 +19,9 @@ class RunResult:
     trajectory: pd.DataFrame  # one row per recorded step, column "step" plus every outcome
 
 
-def simulate(scenario: Scenario, steps: int | None = None, seed: int | None = None, every: int = 1) -> RunResult:
+def simulate(
+    scenario: Scenario, steps: int | None = None, seed: int | None = None, every: int = 1
+) -> RunResult:
     """Run `steps` steps (default: the scenario's) with `seed` (default: the scenario's)."""
     steps = scenario.steps if steps is None else steps
     model = OrgModel(scenario, seed=seed)

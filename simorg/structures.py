@@ -83,7 +83,9 @@ def _pairs_within(groups: np.ndarray, mean_degree: float, rng: np.random.Generat
     return np.stack([src, dst], axis=1)
 
 
-def _cross_pairs(department: np.ndarray, mean_degree: float, rng: np.random.Generator) -> np.ndarray:
+def _cross_pairs(
+    department: np.ndarray, mean_degree: float, rng: np.random.Generator
+) -> np.ndarray:
     n = len(department)
     per_person = mean_degree / 2
     count = rng.poisson(per_person, size=n) if per_person > 0 else np.zeros(n, dtype=np.int64)
@@ -156,7 +158,9 @@ def build(org: Organization, rng: np.random.Generator) -> Structure:
 
     pieces: list[tuple[np.ndarray, int]] = []
     has_manager = manager >= 0
-    pieces.append((np.stack([np.flatnonzero(has_manager), manager[has_manager]], axis=1), REPORTING))
+    pieces.append(
+        (np.stack([np.flatnonzero(has_manager), manager[has_manager]], axis=1), REPORTING)
+    )
     hh = np.array([(x, y) for i, x in enumerate(heads) for y in heads[i + 1 :]], dtype=np.int64)
     pieces.append((hh.reshape(-1, 2), LEADERSHIP))
 

@@ -25,7 +25,9 @@ def run(sc, steps: int, seed: int = 7) -> OrgModel:
 
 def test_intervention_applies_before_its_step_and_not_earlier() -> None:
     sc = small("traditional_silos")
-    sc = sc.model_copy(update={"interventions": [Intervention(at=5, action="open_silos", level=0.7)]})
+    sc = sc.model_copy(
+        update={"interventions": [Intervention(at=5, action="open_silos", level=0.7)]}
+    )
     model = OrgModel(sc, seed=1)
     model.run_for(4)
     assert np.all(model.state.permeability == pytest.approx(0.05))
@@ -36,8 +38,9 @@ def test_intervention_applies_before_its_step_and_not_earlier() -> None:
 
 def test_stepwise_changes_one_department_at_a_time_in_the_given_order() -> None:
     sc = small("traditional_silos")
-    iv = Intervention(at=2, action="walk_the_talk", level=0.9, pace="stepwise", every=3,
-                      order=["IT", "Finance"])
+    iv = Intervention(
+        at=2, action="walk_the_talk", level=0.9, pace="stepwise", every=3, order=["IT", "Finance"]
+    )
     model = OrgModel(sc.model_copy(update={"interventions": [iv]}), seed=1)
     names = model.department_names
     model.run_for(2)
@@ -56,11 +59,14 @@ def test_big_bang_meets_more_friction_than_stepwise() -> None:
     def peak(pace: str) -> float:
         # big bang: every move at once everywhere; stepwise: one move at a time, department by department
         ivs = [
-            Intervention(at=3 if pace == "big_bang" else 3 + 20 * k, action=a, level=lvl, pace=pace,
-                         every=3)
+            Intervention(
+                at=3 if pace == "big_bang" else 3 + 20 * k, action=a, level=lvl, pace=pace, every=3
+            )
             for k, (a, lvl) in enumerate(moves)
         ]
-        model = OrgModel(small("traditional_silos").model_copy(update={"interventions": ivs}), seed=2)
+        model = OrgModel(
+            small("traditional_silos").model_copy(update={"interventions": ivs}), seed=2
+        )
         model.run_for(70)
         return model.datacollector.get_model_vars_dataframe()["friction"].max()
 
@@ -77,8 +83,9 @@ def test_no_requests_without_request_rate_and_no_trust_change_from_requests() ->
 
 
 def test_sealed_silos_keep_every_request_in_customer_service() -> None:
-    sc = small("traditional_silos", **{"organization.permeability": 0.0,
-                                       "customers.request_rate": 0.3})
+    sc = small(
+        "traditional_silos", **{"organization.permeability": 0.0, "customers.request_rate": 0.3}
+    )
     model = OrgModel(sc, seed=4)
     dept = model.state.structure.department
     for _ in range(30):
@@ -90,9 +97,15 @@ def test_sealed_silos_keep_every_request_in_customer_service() -> None:
 
 
 def test_open_silos_let_requests_cross() -> None:
-    sc = small("traditional_silos", **{"organization.permeability": 1.0,
-                                       "culture.practice": 0.9, "customers.request_rate": 0.3,
-                                       "learning.turbulence": 0.2})
+    sc = small(
+        "traditional_silos",
+        **{
+            "organization.permeability": 1.0,
+            "culture.practice": 0.9,
+            "customers.request_rate": 0.3,
+            "learning.turbulence": 0.2,
+        },
+    )
     model = OrgModel(sc, seed=4)
     crossings = 0
     for _ in range(30):
@@ -132,8 +145,9 @@ def test_fast_resolution_raises_trust_more_than_slow() -> None:
 
 
 def test_full_practice_makes_every_contact_open() -> None:
-    sc = small(**{"culture.practice": 1.0, "culture.practice_spread": 0.0,
-                  "culture.walk_the_talk": 1.0})
+    sc = small(
+        **{"culture.practice": 1.0, "culture.practice_spread": 0.0, "culture.walk_the_talk": 1.0}
+    )
     model = OrgModel(sc, seed=5)
     model.step()
     tally = model.state.tally
@@ -142,9 +156,15 @@ def test_full_practice_makes_every_contact_open() -> None:
 
 
 def test_zero_practice_closes_every_contact_and_erodes_trust() -> None:
-    sc = small(**{"culture.practice": 0.0, "culture.practice_spread": 0.0,
-                  "culture.walk_the_talk": 0.0, "culture.vision": 0.0,
-                  "organization.platform": False})
+    sc = small(
+        **{
+            "culture.practice": 0.0,
+            "culture.practice_spread": 0.0,
+            "culture.walk_the_talk": 0.0,
+            "culture.vision": 0.0,
+            "organization.platform": False,
+        }
+    )
     model = run(sc, 10)
     assert model.state.tally["open_contacts"] == 0
     assert model.outcomes["peer_trust"] < 0.5
@@ -157,9 +177,16 @@ def test_sealed_silos_mean_no_contact_crosses_a_department() -> None:
 
 
 def test_peer_learning_off_means_contacts_change_no_belief() -> None:
-    sc = small(**{"learning.peer_learning": 0.0, "learning.socialization": 0.0,
-                  "learning.code_learning": 0.0, "customers.count": 0, "turnover.base_rate": 0.0,
-                  "turnover.trust_sensitivity": 0.0})
+    sc = small(
+        **{
+            "learning.peer_learning": 0.0,
+            "learning.socialization": 0.0,
+            "learning.code_learning": 0.0,
+            "customers.count": 0,
+            "turnover.base_rate": 0.0,
+            "turnover.trust_sensitivity": 0.0,
+        }
+    )
     model = OrgModel(sc, seed=3)
     before = model.state.beliefs.copy()
     model.run_for(10)
@@ -201,13 +228,16 @@ def test_a_vision_leaders_live_raises_trust_in_leadership() -> None:
 
 def test_role_models_pull_practice_toward_their_own() -> None:
     low = small("traditional_silos", **{"culture.role_modeling": 1.0, "culture.walk_the_talk": 0.0})
-    high = small("traditional_silos", **{"culture.role_modeling": 1.0, "culture.walk_the_talk": 1.0})
+    high = small(
+        "traditional_silos", **{"culture.role_modeling": 1.0, "culture.walk_the_talk": 1.0}
+    )
     assert run(high, 60).outcomes["practice"] > run(low, 60).outcomes["practice"] + 0.3
 
 
 def test_no_adaptation_means_practice_stays() -> None:
-    sc = small(**{"culture.adaptation": 0.0, "turnover.base_rate": 0.0,
-                  "turnover.trust_sensitivity": 0.0})
+    sc = small(
+        **{"culture.adaptation": 0.0, "turnover.base_rate": 0.0, "turnover.trust_sensitivity": 0.0}
+    )
     model = OrgModel(sc, seed=2)
     before = model.state.practice.copy()
     model.run_for(10)
@@ -218,10 +248,22 @@ def test_no_adaptation_means_practice_stays() -> None:
 
 
 def test_distrust_drives_people_out() -> None:
-    trusting = small(**{"turnover.base_rate": 0.0, "turnover.trust_sensitivity": 0.2,
-                        "culture.leadership_trust": 1.0, "conversation.initial_tie_trust": 1.0})
-    distrusting = small(**{"turnover.base_rate": 0.0, "turnover.trust_sensitivity": 0.2,
-                           "culture.leadership_trust": 0.0, "conversation.initial_tie_trust": 0.0})
+    trusting = small(
+        **{
+            "turnover.base_rate": 0.0,
+            "turnover.trust_sensitivity": 0.2,
+            "culture.leadership_trust": 1.0,
+            "conversation.initial_tie_trust": 1.0,
+        }
+    )
+    distrusting = small(
+        **{
+            "turnover.base_rate": 0.0,
+            "turnover.trust_sensitivity": 0.2,
+            "culture.leadership_trust": 0.0,
+            "conversation.initial_tie_trust": 0.0,
+        }
+    )
     assert run(distrusting, 5).totals["turnover_total"] > run(trusting, 5).totals["turnover_total"]
 
 
@@ -238,8 +280,14 @@ def test_no_purchases_without_purchase_rate() -> None:
 
 
 def test_full_trust_and_rate_buy_every_step() -> None:
-    sc = small(**{"customers.purchase_rate": 1.0, "customers.initial_trust": 1.0,
-                  "customers.request_rate": 0.0, "customers.price": 2.0})
+    sc = small(
+        **{
+            "customers.purchase_rate": 1.0,
+            "customers.initial_trust": 1.0,
+            "customers.request_rate": 0.0,
+            "customers.price": 2.0,
+        }
+    )
     assert run(sc, 3).totals["revenue_total"] == 3 * sc.customers.count * 2.0
 
 
@@ -252,9 +300,7 @@ def test_unwired_media_team_only_talks_to_itself_and_its_managers() -> None:
     team = s.media_team
     assert team.sum() == 12
     outside = team[s.source] & ~team[s.indices]
-    assert np.all(s.kind[outside] == REPORTING) or np.all(
-        np.isin(s.kind[outside], [REPORTING])
-    )
+    assert np.all(s.kind[outside] == REPORTING) or np.all(np.isin(s.kind[outside], [REPORTING]))
     assert np.any(s.kind == MEDIA_TEAM)
 
 
@@ -268,10 +314,13 @@ def test_ties_are_symmetric_and_reverse_points_back() -> None:
 
 def test_permeability_sets_the_share_of_cross_department_contacts() -> None:
     shares = [
-        run(small("traditional_silos", **{"organization.permeability": p,
-                                          "organization.cross_ties": 3.0}), 5).outcomes[
-            "cross_silo_share"
-        ]
+        run(
+            small(
+                "traditional_silos",
+                **{"organization.permeability": p, "organization.cross_ties": 3.0},
+            ),
+            5,
+        ).outcomes["cross_silo_share"]
         for p in (0.0, 0.3, 1.0)
     ]
     assert shares[0] == 0 < shares[1] < shares[2]

@@ -38,11 +38,27 @@ def scenarios(draw) -> Scenario:
             value = draw(st.floats(p.low, min(p.high, 10.0), allow_nan=False))
         data.setdefault(section, {})[name] = value
     actions = st.sampled_from(
-        ["announce_vision", "walk_the_talk", "open_silos", "enable_platform", "empower_everyone",
-         "project_teams", "social_media_team"]
+        [
+            "announce_vision",
+            "walk_the_talk",
+            "open_silos",
+            "enable_platform",
+            "empower_everyone",
+            "project_teams",
+            "social_media_team",
+        ]
     )
-    ivs = draw(st.lists(st.tuples(st.integers(0, 15), actions, st.floats(0, 1),
-                                  st.sampled_from(["big_bang", "stepwise"])), max_size=3))
+    ivs = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, 15),
+                actions,
+                st.floats(0, 1),
+                st.sampled_from(["big_bang", "stepwise"]),
+            ),
+            max_size=3,
+        )
+    )
     data["interventions"] = [
         {"at": at, "action": a, "level": lvl, "pace": pace, "every": 2, "size": 4}
         for at, a, lvl, pace in ivs

@@ -16,8 +16,14 @@ from simorg.outcomes import OUTCOMES
 from simorg.scenario import SCENARIO_DIR, ScenarioError, load, parameters, shipped_scenarios
 
 SHIPPED = [
-    "traditional_silos", "social_media_team", "social_business", "vision_without_walk",
-    "big_bang", "stepwise", "grassroots", "fluid_work",
+    "traditional_silos",
+    "social_media_team",
+    "social_business",
+    "vision_without_walk",
+    "big_bang",
+    "stepwise",
+    "grassroots",
+    "fluid_work",
 ]
 
 
@@ -117,8 +123,19 @@ def test_scenarios_lists_each_on_one_line(run_cli) -> None:
 
 
 def test_run_json_is_one_object_and_byte_identical_for_a_seed(run_cli) -> None:
-    args = ("run", "social_business", "--steps", "30", "--seed", "11", "--json",
-            "--employees", "120", "--customers", "300")
+    args = (
+        "run",
+        "social_business",
+        "--steps",
+        "30",
+        "--seed",
+        "11",
+        "--json",
+        "--employees",
+        "120",
+        "--customers",
+        "300",
+    )
     a, b = run_cli(*args), run_cli(*args)
     assert a.returncode == 0, a.stderr
     assert a.stdout == b.stdout
@@ -130,9 +147,21 @@ def test_run_json_is_one_object_and_byte_identical_for_a_seed(run_cli) -> None:
 
 
 def test_run_set_changes_the_run_and_out_writes_parquet_and_csv(run_cli, tmp_path) -> None:
-    res = run_cli("run", "traditional_silos", "--steps", "20", "--employees", "100",
-                  "--set", "organization.permeability=0.9", "--set", "culture.practice=0.8",
-                  "--out", str(tmp_path), "--json")
+    res = run_cli(
+        "run",
+        "traditional_silos",
+        "--steps",
+        "20",
+        "--employees",
+        "100",
+        "--set",
+        "organization.permeability=0.9",
+        "--set",
+        "culture.practice=0.8",
+        "--out",
+        str(tmp_path),
+        "--json",
+    )
     assert res.returncode == 0, res.stderr
     parquet = list(tmp_path.glob("*.parquet"))
     csv = list(tmp_path.glob("*.csv"))
@@ -158,7 +187,10 @@ def test_run_prints_a_table_of_outcomes(run_cli) -> None:
         (("run", "social_business", "--set", "culture.visio=0.5"), "unknown key 'culture.visio'"),
         (("run", "social_business", "--set", "culture.vision=2"), "culture.vision"),
         (("run", "social_business", "--set", "culture.vision"), "expected section.key=value"),
-        (("run", "social_business", "--set", "organization.employees=ten"), "organization.employees"),
+        (
+            ("run", "social_business", "--set", "organization.employees=ten"),
+            "organization.employees",
+        ),
     ],
 )
 def test_bad_run_input_is_one_line_exit_2(run_cli, args, expect) -> None:

@@ -22,9 +22,7 @@ def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> Non
     conv = sc.conversation
     n = s.n
     callers = np.repeat(np.arange(n), conv.contacts)
-    who, tie = choose_ties(
-        s.indptr, state.tie_permeability(), state.strongest_tie(), callers, rng
-    )
+    who, tie = choose_ties(s.indptr, state.tie_permeability(), state.strongest_tie(), callers, rng)
     partner = s.indices[tie]
 
     # the platform: extra contacts anywhere, for people whose department has it

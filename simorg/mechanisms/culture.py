@@ -35,7 +35,10 @@ def culture_moves(state: State, sc: Scenario, rng: np.random.Generator) -> None:
     if cu.adaptation > 0:
         deg = s.degree
         peers = np.divide(
-            np.bincount(s.source, weights=p[s.indices], minlength=s.n), deg, out=p.copy(), where=deg > 0
+            np.bincount(s.source, weights=p[s.indices], minlength=s.n),
+            deg,
+            out=p.copy(),
+            where=deg > 0,
         )
         boss = np.where(s.manager >= 0, p[np.maximum(s.manager, 0)], p)
         v = state.vision[d]

@@ -31,10 +31,16 @@ def customers_judge(
     state.tally["resolve_time_sum"] = float(age.sum())
 
     # listening: who handled the request may learn what the customer truly needs
-    who = np.concatenate([state.request_holder[resolved], state.request_receiver[resolved],
-                          state.request_receiver[failed]])
-    topic = np.concatenate([state.request_topic[resolved], state.request_topic[resolved],
-                            state.request_topic[failed]])
+    who = np.concatenate(
+        [
+            state.request_holder[resolved],
+            state.request_receiver[resolved],
+            state.request_receiver[failed],
+        ]
+    )
+    topic = np.concatenate(
+        [state.request_topic[resolved], state.request_topic[resolved], state.request_topic[failed]]
+    )
     learns = rng.random(len(who)) < sc.learning.listening * state.practice[who]
     who, topic = who[learns], topic[learns]
     truth = state.reality[0, topic]
@@ -48,7 +54,9 @@ def customers_judge(
     np.clip(theta, 0.0, 1.0, out=theta)
 
 
-def _word_of_mouth(state: State, sc: Scenario, rng: np.random.Generator, good: int, bad: int) -> None:
+def _word_of_mouth(
+    state: State, sc: Scenario, rng: np.random.Generator, good: int, bad: int
+) -> None:
     cu = sc.customers
     theta = state.customer_trust
     C = len(theta)

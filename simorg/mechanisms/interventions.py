@@ -46,7 +46,11 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> None:
     size = np.zeros(s.departments)
     a = iv.action
     if a in ("announce_vision", "walk_the_talk", "open_silos"):
-        policy = {"announce_vision": st.vision, "walk_the_talk": st.walk, "open_silos": st.permeability}[a]
+        policy = {
+            "announce_vision": st.vision,
+            "walk_the_talk": st.walk,
+            "open_silos": st.permeability,
+        }[a]
         size[departments] = np.abs(iv.level - policy[departments])
         policy[departments] = iv.level
         anchor_practice(st)
@@ -66,8 +70,12 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> None:
         eligible = np.isin(s.department, departments) & (s.manager >= 0)
         already = model.state.structure.project_team >= 0
         model.restructure(
-            rebuild_projects(s, model.config.organization.project_team_size,
-                             model.streams["interventions"], eligible | already)
+            rebuild_projects(
+                s,
+                model.config.organization.project_team_size,
+                model.streams["interventions"],
+                eligible | already,
+            )
         )
         size[departments] = REORGANIZE_SIZE
     elif a == "set":
