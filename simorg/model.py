@@ -202,6 +202,8 @@ class OrgModel(mesa.Model):
             voice = (st.structure.is_leader | (self.streams["culture"].random(st.n) < heard))[
                 None, :
             ]
+        if lr.turbulence > 0:  # the market moves first, as in March's program
+            learning.turbulence(st.reality, lr.turbulence, self.streams["knowledge"])
         became_right = learning.knowledge_step(
             st.beliefs,
             st.code,
@@ -212,8 +214,6 @@ class OrgModel(mesa.Model):
             voice=voice,
         )
         st.tally["innovations"] = float(became_right.sum())
-        if lr.turbulence > 0:
-            learning.turbulence(st.reality, lr.turbulence, self.streams["learning"])
 
     def _replace_agents(self, slots: np.ndarray) -> None:
         """A leaver's agent is removed and a new agent takes the slot, so counts add up."""

@@ -13,8 +13,9 @@ cells) advance in one call:
 - beliefs ``(R, n, m)`` int8 in {-1, 0, +1}. A model that keeps one organization as ``(n, m)``
   passes ``beliefs[None]`` and ``code[None]`` (views); the in-place updates land in its own arrays.
 
-Random numbers are drawn in a fixed order, with shapes that depend only on (R, n, m), so that anyone
-who calls these functions with the same Generator and the same state draws the same numbers:
+Random numbers are drawn in a fixed order, with shapes that depend only on (R, n, m) (and, for
+``replace_people``, on who leaves), so that anyone who calls these functions with the same Generator
+and the same state draws the same numbers:
 
 - ``initial_knowledge``: reality ``integers(0, 2, (R, m), int8)``, then beliefs
   ``integers(0, 3, (R, n, m), int8)``.
@@ -75,9 +76,10 @@ def code_score(code: np.ndarray, reality: np.ndarray) -> np.ndarray:
 
 
 def _per_run(rate: float | np.ndarray, runs: int, ndim: int) -> np.ndarray:
-    """Shape a rate for broadcasting: scalar stays, (R,) or (R,1) gets trailing axes up to `ndim`.
+    """Shape a rate for broadcasting against an `ndim`-D batch array.
 
-    A 3-D rate (R, n, 1) (per person) is used as given.
+    A scalar stays; (R,) gets trailing axes; for beliefs (ndim 3), (R,1) means per run and (R,n) per
+    person, and a 3-D (R,n,1) is used as given.
     """
     arr = np.asarray(rate, dtype=np.float64)
     if arr.ndim == 0:
@@ -114,7 +116,8 @@ def knowledge_step(
     - socialization: a belief differing from a non-zero code value moves one step toward it
       (-c -> 0 -> c) with probability p1, for people in `socialize_mask` (R,n) (None = everyone).
 
-    p1: float, per run (R,) / (R,1), or per person (R,n,1). p2: float or per run (R,) / (R,1).
+    p1: float, per run (R,) / (R,1), or per person (R,n) / (R,n,1). p2: float or per run (R,) /
+    (R,1).
     Returns innovations: bool (R,m), code dimensions that became right this period.
     """
     runs = beliefs.shape[0]
@@ -133,7 +136,8 @@ def knowledge_step(
     beliefs += c * move.view(np.int8)
     # (3) code learning from the superior group's actions
     u_code = rng.random(code.shape)
-    s = np.einsum("rn,rnm->rm", superior.view(np.int8), actions, dtype=np.int16, casting="safe")
+    wide = np.int16 if beliefs.shape[1] < 2**15 else np.int32  # |S| <= n
+    s = np.einsum("rn,rnm->rm", superior.view(np.int8), actions, dtype=wide, casting="safe")
     target = np.sign(s).astype(BELIEF)
     rate2 = _per_run(p2, runs, 2)
     change = (target != 0) & (target != code) & (u_code < 1.0 - (1.0 - rate2) ** np.abs(s))

@@ -93,10 +93,6 @@ def parse_ints(text: str, option: str, low: int, high: int) -> tuple[int, ...]:
     return tuple(parse_int(item, option, low, high) for item in items)
 
 
-def _fmt(values: tuple[float, ...]) -> str:
-    return ",".join(f"{v:g}" for v in values)
-
-
 # --- progress --------------------------------------------------------------------------------
 
 
@@ -180,6 +176,7 @@ def make_table(rows: list[dict], experiment: str, seconds: float) -> tuple[Table
             "fast",
             "mean p1",
             "equilibrium code",
+            "same mean p1",
             f"code @{period}",
             f"fast @{period}",
             f"slow @{period}",
@@ -190,11 +187,15 @@ def make_table(rows: list[dict], experiment: str, seconds: float) -> tuple[Table
                 str(r["fast"]),
                 f"{r['p1']:.2f}",
                 _ms(r["mean"], r["sem"]),
+                _ms(r["homogeneous"], r["homogeneous_sem"]),
                 _f(r["code_at"]),
                 _f(r["fast_at"]),
                 _f(r["slow_at"]),
             )
-        note = f"p1 slow = {first['p1_slow']:g}, fast = {first['p1_fast']:g}, p2 = {first['p2']:g}"
+        note = (
+            f"p1 slow = {first['p1_slow']:g}, fast = {first['p1_fast']:g}, p2 = {first['p2']:g}; "
+            "homogeneous: everyone at the mean p1; @t: knowledge in period t"
+        )
     elif experiment == "turnover":
         table = _pivot(
             rows,
@@ -237,54 +238,60 @@ def _unused(experiment: str, given: dict[str, str | None], allowed: set[str]) ->
 def _run(
     experiment: str, runs: int, seed: int, options: dict[str, str | None], progress: LazyProgress
 ) -> list[dict]:
-    p1, p2, p3, p4 = options["--p1"], options["--p2"], options["--p3"], options["--p4"]
-    fast, period = options["--fast"], options["--period"]
+    """Parse the options that apply to `experiment` (defaults: March's settings) and run it."""
+
+    def rates(option: str, default: tuple[float, ...]) -> tuple[float, ...]:
+        text = options[option]  # given but empty is an error, not the default
+        return default if text is None else parse_rates(text, option)
+
+    def rate(option: str, default: float) -> float:
+        text = options[option]
+        return default if text is None else parse_rate(text, option)
+
+    def period(default: int, low: int = 0) -> int:
+        text = options["--period"]
+        return default if text is None else parse_int(text, "--period", low)
+
+    common: dict[str, Any] = {"runs": runs, "seed": seed, "progress": progress}
     if experiment == "figure1":
         _unused(experiment, options, {"--p1", "--p2", "--period"})
         return m91.figure1(
-            parse_rates(p1 or _fmt(m91.DEFAULT_P1), "--p1"),
-            parse_rates(p2 or _fmt(m91.DEFAULT_P2), "--p2"),
-            runs=runs,
-            seed=seed,
-            max_periods=parse_int(period, "--period", 1) if period else m91.MAX_PERIODS,
-            progress=progress,
+            rates("--p1", m91.DEFAULT_P1),
+            rates("--p2", m91.DEFAULT_P2),
+            max_periods=period(m91.MAX_PERIODS, low=1),
+            **common,
         )
     if experiment == "mixed":
         _unused(experiment, options, {"--p1", "--p2", "--fast", "--period"})
-        rates = parse_rates(p1 or _fmt(m91.MIXED_P1), "--p1")
-        if len(rates) != 2:
+        slow_fast = rates("--p1", m91.MIXED_P1)
+        if len(slow_fast) != 2:
             raise InputError("--p1: mixed needs two rates, slow,fast (e.g. 0.1,0.9)")
+        fast = options["--fast"]
         return m91.mixed(
-            parse_ints(fast, "--fast", 0, m91.N_PEOPLE) if fast else m91.MIXED_FAST,
-            p1_slow=rates[0],
-            p1_fast=rates[1],
-            p2=parse_rate(p2 or f"{m91.MIXED_P2:g}", "--p2"),
-            runs=runs,
-            seed=seed,
-            period=parse_int(period, "--period", 0) if period else m91.MIXED_PERIOD,
-            progress=progress,
+            m91.MIXED_FAST if fast is None else parse_ints(fast, "--fast", 0, m91.N_PEOPLE),
+            p1_slow=slow_fast[0],
+            p1_fast=slow_fast[1],
+            p2=rate("--p2", m91.MIXED_P2),
+            period=period(m91.MIXED_PERIOD),
+            **common,
         )
     if experiment == "turnover":
         _unused(experiment, options, {"--p1", "--p2", "--p3", "--period"})
         return m91.turnover(
-            parse_rates(p1 or _fmt(m91.TURNOVER_P1), "--p1"),
-            parse_rates(p3 or _fmt(m91.TURNOVER_P3), "--p3"),
-            p2=parse_rate(p2 or f"{m91.TURNOVER_P2:g}", "--p2"),
-            runs=runs,
-            seed=seed,
-            period=parse_int(period, "--period", 0) if period else m91.TURNOVER_PERIOD,
-            progress=progress,
+            rates("--p1", m91.TURNOVER_P1),
+            rates("--p3", m91.TURNOVER_P3),
+            p2=rate("--p2", m91.TURNOVER_P2),
+            period=period(m91.TURNOVER_PERIOD),
+            **common,
         )
     _unused(experiment, options, {"--p1", "--p2", "--p3", "--p4", "--period"})
     return m91.turbulence_series(
-        parse_rates(p3 or _fmt(m91.TURBULENCE_P3), "--p3"),
-        p1=parse_rate(p1 or f"{m91.TURBULENCE_P1:g}", "--p1"),
-        p2=parse_rate(p2 or f"{m91.TURBULENCE_P2:g}", "--p2"),
-        p4=parse_rate(p4 or f"{m91.TURBULENCE_P4:g}", "--p4"),
-        runs=runs,
-        seed=seed,
-        periods=parse_int(period, "--period", 0) if period else m91.TURBULENCE_PERIODS,
-        progress=progress,
+        rates("--p3", m91.TURBULENCE_P3),
+        p1=rate("--p1", m91.TURBULENCE_P1),
+        p2=rate("--p2", m91.TURBULENCE_P2),
+        p4=rate("--p4", m91.TURBULENCE_P4),
+        periods=period(m91.TURBULENCE_PERIODS),
+        **common,
     )
 
 
@@ -387,5 +394,7 @@ def march1991(
     else:
         table, note = make_table(rows, experiment, seconds)
         console = Console()
+        if not console.is_terminal:  # a file or a pipe: don't wrap the table at 80 columns
+            console = Console(width=160)
         console.print(table)
         console.print(note, style="dim", soft_wrap=True)

@@ -126,7 +126,7 @@ def simulate(
     measure: Measure = code_only,
     progress: Progress | None = None,
 ) -> Outcome:
-    """Advance a batch of organizations, period by period, in place.
+    """Advance a batch of organizations, period by period; the arrays end in their final state.
 
     Each period: turbulence (p4), turnover (p3), then one `knowledge_step` (the order of March's
     BASIC program as described by Watts 2014). Period 0 is the initial state. With
@@ -170,6 +170,7 @@ def simulate(
             for later in at:
                 if later > t:
                     _store(at[later], runs, idx, values)
+            beliefs[idx], code[idx], reality[idx] = b[done], c[done], r[done]
             settled[idx] = True
             periods_run[idx] = t
             keep = ~done
@@ -182,6 +183,7 @@ def simulate(
                 break
     if active.size:
         _store(final, runs, active, measure(b, c, r, active))
+        beliefs[active], code[active], reality[active] = b, c, r
     return Outcome(final=final, at=at, periods=periods_run, settled=settled)
 
 
@@ -259,15 +261,21 @@ def mixed(
 ) -> list[Row]:
     """March's Figures 2 and 3: k fast and n - k slow learners.
 
-    `mean` is code knowledge at equilibrium (Figure 2); `code_at`, `fast_at`, `slow_at` are the
-    code's and the fast and slow individuals' mean knowledge in `period` (Figure 3).
+    `mean` is code knowledge at equilibrium (Figure 2); `homogeneous` is the same for an
+    organization whose people all socialize at the mixed one's mean rate (is a mix better than its
+    average?); `code_at`, `fast_at`, `slow_at` are the code's and the fast and slow individuals'
+    mean knowledge in `period` (Figure 3).
     """
     if any(k < 0 or k > n for k in fast):
         raise ValueError(f"number of fast learners must be within 0..{n}")
-    total = len(fast) * runs
-    streams, reality, beliefs, code = _batch(seed, n, m, total)
-    is_fast = np.repeat(np.arange(n)[None, :] < np.asarray(fast)[:, None], runs, axis=0)
-    p1 = np.where(is_fast, p1_fast, p1_slow)[:, :, None]
+    cells = len(fast) * runs  # mixed organizations first, then their homogeneous twins
+    streams, reality, beliefs, code = _batch(seed, n, m, 2 * cells)
+    counts = np.repeat(np.asarray(fast), runs)
+    is_fast = np.arange(n)[None, :] < np.concatenate([counts, np.zeros_like(counts)])[:, None]
+    mean_p1 = (counts * p1_fast + (n - counts) * p1_slow) / n
+    p1 = np.concatenate(
+        [np.where(is_fast[:cells], p1_fast, p1_slow), np.repeat(mean_p1[:, None], n, axis=1)]
+    )[:, :, None]
 
     def measure(b: np.ndarray, c: np.ndarray, r: np.ndarray, idx: np.ndarray) -> dict:
         know = person_knowledge(b, r)
@@ -289,11 +297,13 @@ def mixed(
         measure=measure,
         progress=progress,
     )
+    at = out.at[period]
     rows = []
     for i, k in enumerate(fast):
         cell = slice(i * runs, (i + 1) * runs)
+        twin = slice(cells + i * runs, cells + (i + 1) * runs)
         mean, sem = mean_sem(out.final["code"][cell])
-        at = out.at[period]
+        homogeneous, homogeneous_sem = mean_sem(out.final["code"][twin])
         rows.append(
             {
                 "experiment": "mixed",
@@ -306,11 +316,13 @@ def mixed(
                 "mean": mean,
                 "sem": sem,
                 "measure": "code knowledge at equilibrium",
+                "homogeneous": homogeneous,
+                "homogeneous_sem": homogeneous_sem,
                 "period": period,
                 "code_at": mean_sem(at["code"][cell])[0],
                 "fast_at": mean_sem(at["fast"][cell])[0],
                 "slow_at": mean_sem(at["slow"][cell])[0],
-                "unsettled": int((~out.settled[cell]).sum()),
+                "unsettled": int((~out.settled[cell]).sum() + (~out.settled[twin]).sum()),
                 **_provenance(seed, n, m),
             }
         )
@@ -474,12 +486,19 @@ def write_csv(rows: list[Row], path: Path) -> None:
 _STYLES = ("-o", "--s", ":^", "-.v", "-D", "--x")
 
 
-def _lines(ax: Any, rows: list[Row], key: str, x: str, label: Callable[[Any], str]) -> None:
+def _lines(
+    ax: Any,
+    rows: list[Row],
+    key: str,
+    x: str,
+    label: Callable[[Any], str],
+    styles: Sequence[str] = _STYLES,
+) -> None:
     """One black-and-white line (with ±1 s.e. bars) per value of `key`, as in March's figures."""
     groups: dict[Any, list[Row]] = {}
     for row in rows:
         groups.setdefault(row[key], []).append(row)
-    for (value, group), style in zip(groups.items(), _STYLES * 4, strict=False):
+    for (value, group), style in zip(groups.items(), list(styles) * 4, strict=False):
         sems = [0.0 if r["sem"] is None or math.isnan(r["sem"]) else r["sem"] for r in group]
         ax.errorbar(
             [r[x] for r in group],
@@ -510,7 +529,11 @@ def write_figure(rows: list[Row], experiment: str, stem: Path) -> list[Path]:
         ax.set_ylabel("Average equilibrium knowledge")
         title = "Effect of learning rates (p1, p2) on equilibrium knowledge"
     elif experiment == "mixed":
-        _lines(ax, rows, "p2", "fast", lambda v: "code")
+        rates = f"{first['p1_slow']:g} and {first['p1_fast']:g}"
+        _lines(ax, rows, "p2", "fast", lambda v: f"mixed: p1 = {rates}")
+        twins = [{**r, "mean": r["homogeneous"], "sem": r["homogeneous_sem"]} for r in rows]
+        _lines(ax, twins, "p2", "fast", lambda v: "homogeneous: same mean p1", _STYLES[1:])
+        ax.legend(frameon=False)
         ax.set_xlabel(f"Number of fast learners (p1 = {first['p1_fast']:g})")
         ax.set_ylabel("Average equilibrium code knowledge")
         ax2 = axes[0][1]
