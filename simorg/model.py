@@ -199,9 +199,7 @@ class OrgModel(mesa.Model):
         voice = None
         if lr.voice_hierarchy > 0:
             heard = 1.0 - lr.voice_hierarchy * (1.0 - st.practice)
-            voice = (st.structure.is_leader | (self.streams["culture"].random(st.n) < heard))[
-                None, :
-            ]
+            voice = (st.structure.is_leader | (self.streams["voice"].random(st.n) < heard))[None, :]
         if lr.turbulence > 0:  # the market moves first, as in March's program
             learning.turbulence(st.reality, lr.turbulence, self.streams["knowledge"])
         became_right = learning.knowledge_step(

@@ -21,6 +21,7 @@ STREAMS: tuple[str, ...] = (
     "turnover",
     "purchases",
     "interventions",
+    "voice",
 )
 
 

@@ -299,6 +299,22 @@ ACTIONS = (
 )
 
 
+# Parameters read only when the organization is built: a `set` intervention could not change them.
+STARTUP_ONLY: dict[str, str] = {
+    "culture.practice": "use walk_the_talk or announce_vision to move practice",
+    "culture.practice_spread": "it only shapes the starting culture",
+    "culture.early_adopters": "it only shapes the starting culture",
+    "culture.early_adopter_practice": "it only shapes the starting culture",
+    "culture.vision": "use action 'announce_vision'",
+    "culture.walk_the_talk": "use action 'walk_the_talk'",
+    "customers.count": "the market's size is fixed for a run",
+    "customers.needs": "customers' needs are drawn at start-up",
+    "customers.ties": "word-of-mouth ties are drawn at start-up",
+    "customers.initial_trust": "it only sets the starting trust",
+    "learning.dimensions": "reality's size is fixed for a run",
+}
+
+
 class Intervention(Section):
     """A timed move of the transformation, applied before the step it names."""
 
@@ -349,6 +365,8 @@ class Intervention(Section):
             fields = SECTION_TYPES[section].model_fields
             if name not in fields:
                 raise ValueError(f"unknown parameter '{self.key}'")
+            if self.key in STARTUP_ONLY:
+                raise ValueError(f"'{self.key}' is only read at start-up; {STARTUP_ONLY[self.key]}")
         return self
 
 

@@ -117,8 +117,9 @@ def project_teams(
     t_of = team[members]
     bounds = np.searchsorted(t_of, np.arange(n_teams + 1))
     pairs = []
-    for a in range(size):  # loop over positions in a team (size is small), not over people
-        for b in range(a + 1, size + 1):
+    largest = int(np.diff(bounds).max()) if n_teams else 0
+    for a in range(largest):  # loop over positions in a team (teams are small), not over people
+        for b in range(a + 1, largest):
             ia = bounds[:-1] + a
             ib = bounds[:-1] + b
             ok = ib < bounds[1:]
@@ -177,16 +178,21 @@ def build(org: Organization, rng: np.random.Generator) -> Structure:
         pieces.append((_pairs_within(department, org.team_ties, rng), TEAM))
         pieces.append((_cross_pairs(department, org.cross_ties, rng), CROSS))
 
-    project_team = np.full(n, -1, dtype=np.int64)
-    if org.structure in ("matrix", "fluid"):
-        project_team, proj = project_teams(manager >= 0, org.project_team_size, rng, n)
-        pieces.append((proj, PROJECT))
-
     media_team = np.zeros(n, dtype=bool)
     if org.social_media_team > 0:
         media_team = _choose_media_team(department, manager, org.social_media_team, rng)
+    isolated = media_team if not org.social_media_team_wired else np.zeros(n, dtype=bool)
+
+    project_team = np.full(n, -1, dtype=np.int64)
+    if org.structure in ("matrix", "fluid"):
+        project_team, proj = project_teams(
+            (manager >= 0) & ~isolated, org.project_team_size, rng, n
+        )
+        pieces.append((proj, PROJECT))
+
+    if media_team.any():
         members = np.flatnonzero(media_team)
-        if not org.social_media_team_wired:
+        if isolated.any():
             # an isolated team: only their reporting line and each other
             pieces = [(_keep_only_reporting_for_team(p, k, media_team), k) for p, k in pieces]
         iu = np.triu_indices(len(members), 1)

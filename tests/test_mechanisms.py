@@ -332,3 +332,39 @@ def test_fluid_teams_reform() -> None:
     before = model.state.structure.project_team.copy()
     model.run_for(4)
     assert not np.array_equal(before, model.state.structure.project_team)
+
+
+def test_every_project_team_member_is_tied_to_every_other() -> None:
+    model = OrgModel(small("fluid_work", **{"organization.employees": 40}), seed=3)
+    s = model.state.structure
+    team = s.project_team
+    for t in np.unique(team[team >= 0]):
+        members = set(np.flatnonzero(team == t))
+        for i in members:
+            nb = set(s.indices[s.indptr[i] : s.indptr[i + 1]])
+            assert members - {i} <= nb
+
+
+def test_an_unwired_media_team_stays_isolated_when_project_teams_reform() -> None:
+    sc = small(
+        "social_media_team",
+        **{"organization.structure": "fluid", "organization.team_reform_every": 2},
+    )
+    model = OrgModel(sc, seed=2)
+    model.run_for(5)
+    s = model.state.structure
+    outside = s.media_team[s.source] & ~s.media_team[s.indices]
+    assert np.all(s.kind[outside] == REPORTING)
+
+
+def test_a_stepwise_media_team_is_one_team() -> None:
+    iv = Intervention(at=1, action="social_media_team", size=6, pace="stepwise", every=2)
+    model = OrgModel(small("traditional_silos").model_copy(update={"interventions": [iv]}), seed=1)
+    model.run_for(20)
+    assert model.state.structure.media_team.sum() == 6
+
+
+def test_set_refuses_a_parameter_read_only_at_start_up() -> None:
+    with pytest.raises(ValueError, match="only read at start-up"):
+        Intervention(at=3, action="set", key="culture.vision", value=0.9)
+    Intervention(at=3, action="set", key="learning.socialization", value=0.9)

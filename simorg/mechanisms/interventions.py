@@ -6,7 +6,8 @@ to the friction of the departments it touches (culture.py turns friction into re
 same moves made all at once meet more resistance than made one by one.
 
 Sizes: a level change adds |new − old|; enabling the platform or making people customer-facing adds
-0.5; creating a social-media team adds 0.25 to the two departments it draws on; forming project
+0.5; creating a social-media team (always org-wide, at once) adds 0.25 to the departments it
+draws on; forming project
 teams adds 1.0; `set` adds nothing.
 """
 
@@ -32,7 +33,7 @@ REORGANIZE_SIZE = 1.0
 def stages(iv: Intervention, department_names: list[str]) -> list[tuple[int, np.ndarray]]:
     """(step, departments) pairs at which the intervention takes effect."""
     d = len(department_names)
-    if iv.pace == "big_bang" or iv.action == "set":
+    if iv.pace == "big_bang" or iv.action in ("set", "social_media_team"):  # org-wide moves
         return [(iv.at, np.arange(d))]
     order = [department_names.index(x) for x in iv.order] or list(range(d))
     order += [i for i in range(d) if i not in order]
@@ -64,10 +65,11 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> None:
         size = EMPOWER_SIZE * share / pop
         st.customer_facing[people] = True
     elif a == "social_media_team":
-        _create_media_team(model, iv.size or 10)
-        size[[0, 1][: s.departments]] = MEDIA_TEAM_SIZE
+        drawn_from = _create_media_team(model, 10 if iv.size is None else iv.size)
+        size[drawn_from] = MEDIA_TEAM_SIZE
     elif a == "project_teams":
-        eligible = np.isin(s.department, departments) & (s.manager >= 0)
+        isolated = s.media_team & ~model.config.organization.social_media_team_wired
+        eligible = np.isin(s.department, departments) & (s.manager >= 0) & ~isolated
         already = model.state.structure.project_team >= 0
         model.restructure(
             rebuild_projects(
@@ -84,8 +86,10 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> None:
     st.invalidate()
 
 
-def _create_media_team(model: OrgModel, size: int) -> None:
-    """Train people from Customer Service and Marketing & Sales to answer customers publicly."""
+def _create_media_team(model: OrgModel, size: int) -> np.ndarray:
+    """Train people from Customer Service and Marketing & Sales to answer customers publicly.
+
+    Returns the departments the team was drawn from (they bear the friction)."""
     st = model.state
     s = st.structure
     rng = model.streams["interventions"]
@@ -94,3 +98,4 @@ def _create_media_team(model: OrgModel, size: int) -> None:
     s.media_team[chosen] = True
     st.customer_facing[chosen] = True
     st.practice[chosen] = np.maximum(st.practice[chosen], MEDIA_TEAM_PRACTICE)
+    return np.unique(s.department[chosen])
