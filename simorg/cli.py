@@ -34,9 +34,11 @@ def fail(message: str) -> typer.Exit:
 
 
 def _console():
+    """Rich console; when piped, wide enough that tables are not cut at 80 columns."""
     from rich.console import Console
 
-    return Console()
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
 
 
 # --- scenarios ---------------------------------------------------------------------------------
