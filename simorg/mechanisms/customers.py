@@ -25,7 +25,7 @@ def customers_judge(
     speed = 1.0 - age / (cu.request_limit + 1.0)
     theta[resolved] += cu.trust_gain * speed * (1.0 - theta[resolved])
     ack = state.request_acknowledged[failed]
-    theta[failed] -= (cu.trust_loss + cu.promise_penalty * ack) * theta[failed]
+    theta[failed] -= np.minimum(1.0, cu.trust_loss + cu.promise_penalty * ack) * theta[failed]
     state.tally["requests_resolved"] = float(len(resolved))
     state.tally["requests_failed"] = float(len(failed))
     state.tally["resolve_time_sum"] = float(age.sum())
@@ -42,7 +42,9 @@ def customers_judge(
         [state.request_topic[resolved], state.request_topic[resolved], state.request_topic[failed]]
     )
     learns = rng.random(len(who)) < sc.learning.listening * state.practice[who]
-    who, topic = who[learns], topic[learns]
+    # one person hearing the same need twice (resolver and receiver) learns it once
+    key = np.unique(who[learns] * state.m + topic[learns])
+    who, topic = key // state.m, key % state.m
     truth = state.reality[0, topic]
     state.tally["insights"] = float((state.beliefs[0, who, topic] != truth).sum())
     state.beliefs[0, who, topic] = truth

@@ -72,10 +72,12 @@ def _pass_along(state: State, waiting: np.ndarray, rng: np.random.Generator) -> 
     nb = s.indices[tie]
     reaches = state.reaches_department()
     want = owner[pos]
-    score = (
-        3.0 * (s.department[nb] == want)
-        + 2.0 * reaches[nb, want]
-        + 1.0 * (nb == s.manager[holder[pos]])
+    # strict priority: a colleague in the owning department, else someone who knows one there,
+    # else one's manager, else anyone
+    score = np.where(
+        s.department[nb] == want,
+        3.0,
+        np.where(reaches[nb, want], 2.0, np.where(nb == s.manager[holder[pos]], 1.0, 0.0)),
     )
     which, best = best_tie_per_group(pos, tie, score, rng)
     frm, to = holder[which], s.indices[best]
