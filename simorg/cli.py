@@ -228,7 +228,7 @@ def _register_extensions() -> None:
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:
-            if exc.name == module:
+            if exc.name and module.startswith(exc.name):  # that part is not installed
                 continue
             raise
         if hasattr(mod, "register"):
