@@ -68,7 +68,7 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> None:
         drawn_from = _create_media_team(model, 10 if iv.size is None else iv.size)
         size[drawn_from] = MEDIA_TEAM_SIZE
     elif a == "project_teams":
-        isolated = s.media_team & ~model.config.organization.social_media_team_wired
+        isolated = s.media_team & (not model.config.organization.social_media_team_wired)
         eligible = np.isin(s.department, departments) & (s.manager >= 0) & ~isolated
         already = model.state.structure.project_team >= 0
         model.restructure(

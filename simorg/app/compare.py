@@ -1,0 +1,171 @@
+"""The Compare view: two scenarios side by side on the same seed, stepped in lockstep, on the same axes.
+
+Both runs use the same seed, so they share their random streams (common random numbers): what
+differs between the two pictures is what differs between the scenarios, not luck. Every chart pair
+shares its x and y axes, so a gap is visible as it opens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+import solara
+
+from simorg.app import charts, palette
+from simorg.app.explore import VariablePicker, check_size, outcomes_table
+from simorg.app.player import RunControls
+from simorg.app.session import Run, compare_csv, compare_png
+from simorg.scenario import Scenario, ScenarioError
+
+EXPLORE_SETTINGS = "your Explore settings"
+TAGS = (("A", palette.OKABE_ITO["blue"]), ("B", palette.OKABE_ITO["vermillion"]))
+
+
+@dataclass(eq=False)
+class CompareState:
+    a: solara.Reactive[str]
+    b: solara.Reactive[str]
+    seed: solara.Reactive[int]
+    runs: solara.Reactive[tuple]
+    tick: solara.Reactive[int]
+    playing: solara.Reactive[bool]
+    speed: solara.Reactive[int]
+    variable: solara.Reactive[str]
+
+
+def resolve(name: str, catalogue: dict[str, Scenario], explore_scenario: Scenario) -> Scenario:
+    return explore_scenario if name == EXPLORE_SETTINGS else catalogue[name]
+
+
+def build_runs(
+    a: str, b: str, seed: int, catalogue: dict[str, Scenario], explore_scenario: Scenario
+) -> tuple:
+    for name in (a, b):
+        check_size(resolve(name, catalogue, explore_scenario))
+    return (
+        Run(resolve(a, catalogue, explore_scenario), seed, label=a),
+        Run(resolve(b, catalogue, explore_scenario), seed, label=b),
+    )
+
+
+def tag(k: int) -> str:
+    letter, colour = TAGS[k]
+    return f'<span class="simorg-tag" style="background:{colour}">{letter}</span>'
+
+
+@solara.component
+def CompareNetworks(runs: tuple, tick: solara.Reactive[int], variable: str):
+    _ = tick.value
+    with solara.Div(classes=["simorg-compare-cols"]):
+        for k, run in enumerate(runs):
+            with solara.Div(classes=["simorg-card"]):
+                solara.HTML(tag="div", unsafe_innerHTML=(
+                    f'<div class="simorg-section-title">{tag(k)}{escape(run.label)}</div>'
+                    f'<div class="simorg-muted">{escape(run.scenario.description)}</div>'
+                    + run.network_svg(variable)
+                ))  # fmt: skip
+
+
+@solara.component
+def CompareCharts(runs: tuple, tick: solara.Reactive[int]):
+    _ = tick.value
+    histories = [r.history() for r in runs]
+    applied = [r.applied() for r in runs]
+    xmax = charts.x_extent(max(r.scenario.steps for r in runs), runs[0].steps)
+    html = ['<div class="simorg-charts">']
+    group = None
+    for spec in charts.CHARTS:
+        if spec.group != group:
+            group = spec.group
+            html.append(f'<div class="simorg-group-title">{escape(group)}</div>')
+        yr = charts.y_range(spec, histories)  # the same y axis for A and B
+        for k in range(2):
+            html.append(
+                f'<div class="simorg-chart-card"><div class="simorg-chart-title">{tag(k)}{escape(spec.title)}'
+                + (f' <span class="simorg-unit">({escape(spec.unit)})</span>' if spec.unit else "")
+                + "</div>"
+                + charts.chart_svg(spec, histories[k], applied[k], xmax, yr)
+                + "</div>"
+            )
+        html.append(f'<div style="grid-column:1/-1">{charts.legend_html(spec)}</div>')
+    html.append("</div>")
+    solara.HTML(tag="div", unsafe_innerHTML="".join(html))
+
+
+@solara.component
+def CompareTable(runs: tuple, tick: solara.Reactive[int]):
+    _ = tick.value
+    solara.HTML(tag="div", unsafe_innerHTML=outcomes_table(
+        [(f"A: {runs[0].label}", runs[0].outcomes()), (f"B: {runs[1].label}", runs[1].outcomes())], diff=True
+    ))  # fmt: skip
+
+
+@solara.component
+def CompareView(cs: CompareState, catalogue: dict, explore_scenario: Scenario):
+    runs = cs.runs.value
+    names = [*catalogue, EXPLORE_SETTINGS]
+
+    error, set_error = solara.use_state("")
+
+    def rebuild(a: str | None = None, b: str | None = None, seed: int | None = None):
+        cs.playing.set(False)
+        a = cs.a.value if a is None else a
+        b = cs.b.value if b is None else b
+        seed = int(cs.seed.value if seed is None else seed)
+        try:
+            new = build_runs(a, b, seed, catalogue, explore_scenario)
+        except ScenarioError as exc:
+            set_error(str(exc))
+            return
+        set_error("")
+        cs.a.set(a)
+        cs.b.set(b)
+        cs.seed.set(seed)
+        cs.runs.set(new)
+
+    pending = f"Press Reset to use seed {cs.seed.value}" if cs.seed.value != runs[0].seed else ""
+    with solara.Div(classes=["simorg-card"]):
+        with solara.Row(gap="14px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.HTML(tag="span", unsafe_innerHTML=tag(0))
+            with solara.Div(style={"min-width": "260px"}):
+                solara.Select(
+                    label="Scenario A",
+                    value=cs.a.value,
+                    values=names,
+                    on_value=lambda v: rebuild(a=v),
+                )
+            solara.HTML(tag="span", unsafe_innerHTML=tag(1))
+            with solara.Div(style={"min-width": "260px"}):
+                solara.Select(
+                    label="Scenario B",
+                    value=cs.b.value,
+                    values=names,
+                    on_value=lambda v: rebuild(b=v),
+                )
+            with solara.Div(style={"width": "140px"}):
+                solara.InputInt("Seed (both)", value=cs.seed.value, on_value=lambda v: cs.seed.set(int(v or 0)),
+                                continuous_update=True)  # fmt: skip
+            stem = f"simorg_compare_{runs[0].scenario.name}_vs_{runs[1].scenario.name}_seed{runs[0].seed}"
+            csv = solara.use_memo(lambda: lambda: compare_csv(*runs), [runs])
+            png = solara.use_memo(lambda: lambda: compare_png(*runs), [runs])
+            solara.FileDownload(
+                csv, filename=f"{stem}.csv", label="Data (CSV)", mime_type="text/csv"
+            )
+            solara.FileDownload(
+                png, filename=f"{stem}.png", label="Charts (PNG)", mime_type="image/png"
+            )
+        if error:
+            solara.Error(error)
+        RunControls(list(runs), cs.tick, cs.playing, cs.speed, rebuild,
+                    max(r.scenario.steps for r in runs), pending)  # fmt: skip
+    with solara.Row(style={"align-items": "center", "margin": "10px 0"}):
+        solara.Text("Colour people by", classes=["simorg-muted"])
+        VariablePicker(cs.variable)
+    CompareNetworks(runs, cs.tick, cs.variable.value)
+    with solara.Div(classes=["simorg-card"], style={"margin-top": "12px"}):
+        solara.Text("Outcomes over time, on shared axes", classes=["simorg-section-title"])
+        CompareCharts(runs, cs.tick)
+    with solara.Div(classes=["simorg-card"], style={"margin-top": "12px"}):
+        solara.Text("Every outcome now", classes=["simorg-section-title"])
+        CompareTable(runs, cs.tick)

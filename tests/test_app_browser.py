@@ -1,0 +1,257 @@
+"""The explorer in a real headless Chromium (Debian's), served by `simorg explore` as a user starts it.
+
+One server for the module; each test opens its own browser context (its own Solara session). Waits
+are playwright `expect`s, never sleeps. Screenshots of each view go to tests/artifacts/ (gitignored);
+the measured speed goes to tests/artifacts/explorer_speed.json.
+
+Skipped, with the reason, only when /usr/bin/chromium is missing (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing: apt-get install -y chromium"
+    ),
+]
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+
+SPEED: dict[str, float] = {}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`simorg explore --port N` as a subprocess; yields (url, log path, seconds until /readyz)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    log_path = ARTIFACTS / "explorer_server.log"
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
+    exe = Path(sys.executable).parent / "simorg"
+    started = time.monotonic()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([str(exe), "explore", "--port", str(port)], stdout=log,
+                                stderr=subprocess.STDOUT, env=env, cwd=ROOT)  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = started + 60
+        while True:  # poll /readyz (the page itself is then waited for with expect)
+            assert proc.poll() is None, f"server exited: {log_path.read_text()}"
+            try:
+                with urllib.request.urlopen(url + "readyz", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "server not ready within 60 s"
+            time.sleep(0.1)
+        SPEED["server_ready_s"] = round(time.monotonic() - started, 2)
+        yield url, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "explorer_speed.json").write_text(json.dumps(SPEED, indent=1) + "\n")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Page:
+    """A browser context with one explorer page, collecting page errors and every URL it requests."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.url = url
+        started = time.monotonic()
+        self.page.goto(url)
+        expect(self.step_indicator).to_have_text("Step 0", timeout=30_000)
+        expect(self.page.locator("svg.simorg-network-svg circle").first).to_be_visible()
+        self.load_seconds = time.monotonic() - started
+
+    @property
+    def step_indicator(self):
+        return self.page.locator(".simorg-step")
+
+    def steps(self) -> int:
+        return int(self.step_indicator.inner_text().split()[1])
+
+    def wait_for_steps(self, at_least: int, timeout: float = 20_000):
+        """Wait (in the browser) until Step N shows at least `at_least`."""
+        self.page.wait_for_function(
+            "n => parseInt(document.querySelector('.simorg-step').textContent.split(' ')[1]) >= n",
+            arg=at_least, timeout=timeout,
+        )  # fmt: skip
+
+    def button(self, name: str):
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def shot(self, name: str):
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"explorer_{name}.png"), full_page=True)
+
+    def close(self):
+        assert not self.errors, f"page errors: {self.errors}"
+        foreign = [
+            u
+            for u in self.requests
+            if not u.startswith(self.url) and not u.startswith(("data:", "blob:"))
+        ]
+        assert not foreign, f"requests outside the server: {foreign[:5]}"
+        self.context.close()
+
+
+@pytest.fixture
+def page(server, browser):
+    url, _ = server
+    p = Page(browser, url)
+    yield p
+    p.close()
+
+
+def test_page_is_usable_soon_and_steps_plays_and_pauses(page):
+    SPEED["page_usable_s"] = round(page.load_seconds, 2)
+    assert page.load_seconds < 5, f"page usable after {page.load_seconds:.1f} s"
+    page.button("Step").click()
+    expect(page.step_indicator).to_have_text("Step 1")
+    page.shot("explore")
+    page.button("Play").click()
+    expect(page.button("Pause")).to_be_enabled()
+    expect(page.step_indicator).to_have_text(re.compile(r"Step ([3-9]|\d\d+)$"))
+    page.button("Pause").click()
+    expect(page.button("Play")).to_be_enabled()
+    expect(page.button("Step")).to_be_enabled()
+    n = page.steps()
+    page.button("Step").click()  # a step still under way at Pause may land first: at most one
+    expect(page.step_indicator).to_have_text(re.compile(rf"Step ({n + 1}|{n + 2})$"))
+
+
+def test_play_runs_at_least_five_steps_a_second_with_drawing(page):
+    """The default scenario (300 employees, 1,000 customers) at speed 10, measured from Step N."""
+    page.button("Play").click()
+    expect(page.step_indicator).to_have_text(re.compile(r"Step ([2-9]|\d\d+)$"))
+    n0, t0 = page.steps(), time.monotonic()
+    page.wait_for_steps(n0 + 30)
+    rate = (page.steps() - n0) / (time.monotonic() - t0)
+    page.button("Pause").click()
+    SPEED["play_steps_per_s_at_speed_10"] = round(rate, 1)
+    assert rate >= 5, f"{rate:.1f} steps/s"
+    # as fast as it goes: 50 steps/s asked, several steps per frame
+    page.button("50").click()
+    page.button("Play").click()
+    expect(page.button("Pause")).to_be_enabled()
+    n0, t0 = page.steps(), time.monotonic()
+    page.wait_for_steps(n0 + 100, timeout=30_000)
+    SPEED["play_steps_per_s_at_speed_50"] = round((page.steps() - n0) / (time.monotonic() - t0), 1)
+    page.button("Pause").click()
+
+
+def test_change_scenario_and_apply_an_intervention(page):
+    page.page.locator(".v-select").filter(has_text="Scenario").click()
+    page.page.get_by_role("option", name="social_media_team").click()
+    title = page.page.locator(".simorg-section-title").filter(has_text="people")
+    expect(title).to_contain_text("social_media_team · seed 42 · 300 people")
+    expect(page.page.locator("svg.simorg-network-svg")).to_contain_text("Customer Service")
+    page.button("Step").click()
+    expect(page.step_indicator).to_have_text("Step 1")
+    page.button("Open silos").click()
+    expect(page.page.get_by_text("queued, before step 2: Open silos to 0.6")).to_be_visible()
+    page.button("Step").click()
+    expect(page.step_indicator).to_have_text("Step 2")
+    expect(page.page.get_by_text("before step 2: open silos", exact=True)).to_be_visible()
+    expect(page.page.locator('svg[data-chart="trust"]')).to_contain_text("open silos")
+    page.shot("intervention")
+    with page.page.expect_download() as download:
+        page.button("Data (CSV)").click()
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[0].startswith("scenario,seed,step,") and len(lines) == 1 + 3
+    assert "open_silos" in lines[-1]
+    with page.page.expect_download() as download:
+        page.button("Charts (PNG)").click()
+    assert Path(download.value.path()).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_compare_view_and_about_page(page):
+    page.button("Compare").click()
+    expect(page.page.locator(".v-select").filter(has_text="Scenario B")).to_contain_text(
+        "social_business"
+    )
+    expect(page.page.locator("svg.simorg-network-svg")).to_have_count(2)
+    page.button("Step").click()
+    expect(page.step_indicator).to_have_text("Step 1")
+    page.button("Play").click()
+    expect(page.step_indicator).to_have_text(re.compile(r"Step ([5-9]|\d\d+)$"))
+    page.button("Pause").click()
+    expect(page.button("Play")).to_be_enabled()
+    expect(page.page.locator('svg[data-chart="trust"]')).to_have_count(2)
+    expect(page.page.get_by_text("B − A")).to_be_visible()
+    page.shot("compare")
+    page.button("About").click()
+    expect(page.page.get_by_role("heading", name="Things to try")).to_be_visible()
+    page.shot("about")
+
+
+def test_two_browser_sessions_never_share_a_model(server, browser):
+    url, _ = server
+    one, two = Page(browser, url), Page(browser, url)
+    try:
+        for k in (1, 2, 3):
+            one.button("Step").click()
+            expect(one.step_indicator).to_have_text(f"Step {k}")
+        expect(two.step_indicator).to_have_text("Step 0")
+        two.button("Step").click()
+        expect(two.step_indicator).to_have_text("Step 1")
+        expect(one.step_indicator).to_have_text("Step 3")
+    finally:
+        one.close()
+        two.close()
+
+
+def test_server_log_shows_no_cdn_fetch(server):
+    _, log_path = server
+    log = log_path.read_text()
+    assert "Could not load URL" not in log
+    assert "cdn.jsdelivr" not in log and "unpkg.com" not in log
+    assert "Traceback" not in log, log[-2000:]
