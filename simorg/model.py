@@ -199,7 +199,8 @@ class OrgModel(mesa.Model):
         voice = None
         if lr.voice_hierarchy > 0:
             heard = 1.0 - lr.voice_hierarchy * (1.0 - st.practice)
-            voice = (st.structure.is_leader | (self.streams["voice"].random(st.n) < heard))[None, :]
+            draw = self.streams["voice"].random(st.n, dtype=np.float32)
+            voice = (st.structure.is_leader | (draw < heard))[None, :]
         if lr.turbulence > 0:  # the market moves first, as in March's program
             learning.turbulence(st.reality, lr.turbulence, self.streams["knowledge"])
         became_right = learning.knowledge_step(
@@ -215,11 +216,10 @@ class OrgModel(mesa.Model):
 
     def _replace_agents(self, slots: np.ndarray) -> None:
         """A leaver's agent is removed and a new agent takes the slot, so counts add up."""
-        s = self.state.structure
-        for slot in slots:  # only the few who left this step
+        leader = self.state.structure.is_leader
+        for slot in slots.tolist():  # only the few who left this step
             self.employee_at[slot].remove()
-            cls = Leader if s.is_leader[slot] else Employee
-            self.employee_at[slot] = cls(self, int(slot))
+            self.employee_at[slot] = (Leader if leader[slot] else Employee)(self, slot)
 
     # --- views for users and the explorer ------------------------------------------------------
 

@@ -56,7 +56,19 @@ def belief_diversity(beliefs: np.ndarray) -> float:
     n = beliefs.shape[0]
     if n == 0:
         return 0.0
-    shares = np.stack([(beliefs == v).sum(axis=0) / n for v in (-1, 0, 1)])
+    return _diversity(*_belief_sums(beliefs), n)
+
+
+def _belief_sums(beliefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per dimension, Σ b (= #(+1) − #(−1)) and Σ |b| (= #(+1) + #(−1)) over people (n, m):
+    two passes over the int8 beliefs instead of one per belief value."""
+    total = np.einsum("nm->m", beliefs, dtype=np.int32)
+    nonzero = np.einsum("nm->m", np.abs(beliefs), dtype=np.int32)
+    return total.astype(np.float64), nonzero.astype(np.float64)
+
+
+def _diversity(total: np.ndarray, nonzero: np.ndarray, n: int) -> float:
+    shares = np.stack([(nonzero - total) / 2, n - nonzero, (nonzero + total) / 2]) / n
     return float(np.mean(1.0 - (shares**2).sum(axis=0)))
 
 
@@ -69,6 +81,10 @@ def compute(state: State, totals: dict[str, float]) -> dict[str, float]:
     pop = np.bincount(s.department, minlength=s.departments)
     contacts = t.get("contacts", 0.0)
     resolved = totals["requests_resolved"]
+    n, m = state.n, state.m
+    total, nonzero = _belief_sums(
+        state.beliefs[0]
+    )  # mean individual knowledge = Σ_j total_j r_j / nm
     return {
         "peer_trust": float(state.tie_trust.mean()) if len(state.tie_trust) else 0.0,
         "leadership_trust": float(state.leadership_trust.mean()),
@@ -78,10 +94,8 @@ def compute(state: State, totals: dict[str, float]) -> dict[str, float]:
         "cross_silo_share": t.get("cross_contacts", 0.0) / contacts if contacts else 0.0,
         "friction": float((state.friction * pop).sum() / max(pop.sum(), 1)),
         "code_knowledge": float(learning.code_knowledge(state.code, state.reality)[0]),
-        "individual_knowledge": float(
-            learning.individual_knowledge(state.beliefs, state.reality)[0]
-        ),
-        "belief_diversity": belief_diversity(state.beliefs[0]),
+        "individual_knowledge": float(total @ state.reality[0] / (n * m)),
+        "belief_diversity": _diversity(total, nonzero, n),
         "innovations": totals["innovations"],
         "insights": totals["insights"],
         "requests_opened": totals["requests_opened"],

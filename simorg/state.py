@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
+from simorg.mechanisms.sampling import expand_rows, row_max
 from simorg.structures import Structure
 
 NO_REQUEST = -1
@@ -80,8 +82,6 @@ class State:
     def strongest_tie(self) -> np.ndarray:
         """(n,) each person's largest tie permeability (the bound for sampling contacts)."""
         if "top" not in self._cache:
-            from simorg.mechanisms.sampling import row_max
-
             self._cache["top"] = row_max(self.structure.indptr, self.tie_permeability())
         return self._cache["top"]
 
@@ -107,9 +107,90 @@ class State:
             self._cache["mtie"] = np.where(ok, idx, -1)
         return self._cache["mtie"]
 
-    def mean_tie_trust(self) -> np.ndarray:
-        """(n,) each person's mean trust over their ties (their initial trust if they have none)."""
+    def degree(self) -> np.ndarray:
+        """(n,) number of ties of each person."""
+        if "deg" not in self._cache:
+            self._cache["deg"] = self.structure.degree
+        return self._cache["deg"]
+
+    def tie_crosses(self) -> np.ndarray:
+        """(E,) bool: the tie joins two departments."""
+        if "crosses" not in self._cache:
+            self._cache["crosses"] = self.structure.crosses
+        return self._cache["crosses"]
+
+    def role_model(self) -> np.ndarray:
+        """(n,) whose practice each person sees as their manager's (their own for department heads)."""
+        if "boss" not in self._cache:
+            s = self.structure
+            self._cache["boss"] = np.where(s.manager >= 0, s.manager, np.arange(s.n))
+        return self._cache["boss"]
+
+    def tie_acceptance(self) -> np.ndarray:
+        """(E,) each tie's permeability over the largest in its row: the chance that a contact
+        proposed uniformly along one's ties goes ahead (sampling.choose_ties)."""
+        if "accept" not in self._cache:
+            s = self.structure
+            top = self.strongest_tie().take(s.source)
+            perm = self.tie_permeability()
+            accept = np.divide(perm, top, out=np.zeros_like(perm), where=top > 0)
+            self._cache["accept"] = accept.astype(np.float32)  # compact: read at random
+        return self._cache["accept"]
+
+    def callers(self, contacts: int) -> tuple[np.ndarray, ...]:
+        """Each person with a tie of positive weight, `contacts` times in a row, with the start
+        and length of their row of ties: (who, start, degree)."""
+        key = f"callers{contacts}"
+        if key not in self._cache:
+            who = np.repeat(np.flatnonzero(self.strongest_tie() > 0), contacts)
+            start, degree = self.structure.indptr[who], self.degree()[who]
+            self._cache[key] = (who, start, degree.astype(np.int32))
+        return self._cache[key]
+
+    def platform_users(self) -> np.ndarray:
+        """People whose department has the enterprise platform."""
+        if "platform" not in self._cache:
+            self._cache["platform"] = np.flatnonzero(self.platform[self.structure.department])
+        return self._cache["platform"]
+
+    def tie_sums(self, per_tie: np.ndarray) -> np.ndarray:
+        """(n,) each person's sum of a per-tie quantity over their ties (a CSR row sum)."""
         s = self.structure
-        deg = s.degree
-        total = np.bincount(s.source, weights=self.tie_trust, minlength=s.n)
-        return np.divide(total, deg, out=np.full(s.n, 0.5), where=deg > 0)
+        if "ones" not in self._cache:
+            self._cache["ones"] = np.ones(s.n)
+        return sp.csr_array((per_tie, s.indices, s.indptr), shape=(s.n, s.n)) @ self._cache["ones"]
+
+    def neighbour_sums(self, per_person: np.ndarray) -> np.ndarray:
+        """(n,) each person's sum of a per-person quantity over the people they have ties to."""
+        if "adjacency" not in self._cache:
+            s = self.structure
+            ones = np.ones(len(s.indices))
+            self._cache["adjacency"] = sp.csr_array((ones, s.indices, s.indptr), shape=(s.n, s.n))
+        return self._cache["adjacency"] @ per_person
+
+    def customer_degree(self) -> np.ndarray:
+        """(C,) word-of-mouth contacts of each customer."""
+        if "cdeg" not in self._cache:
+            self._cache["cdeg"] = np.diff(self.customer_indptr)
+        return self._cache["cdeg"]
+
+    def word_of_mouth_sums(self, per_customer: np.ndarray) -> np.ndarray:
+        """(C,) each customer's sum of a per-customer quantity over their word-of-mouth contacts."""
+        if "word_of_mouth" not in self._cache:
+            C = len(self.customer_trust)
+            ones = np.ones(len(self.customer_indices))
+            self._cache["word_of_mouth"] = sp.csr_array(
+                (ones, self.customer_indices, self.customer_indptr), shape=(C, C)
+            )
+        return self._cache["word_of_mouth"] @ per_customer
+
+    def mean_tie_trust(self, people: np.ndarray | None = None) -> np.ndarray:
+        """Each person's mean trust over their ties (their initial trust if they have none), for
+        everyone or for `people` only."""
+        if people is None:
+            total, deg = self.tie_sums(self.tie_trust), self.degree()
+        else:
+            pos, ties = expand_rows(self.structure.indptr, people)
+            total = np.bincount(pos, weights=self.tie_trust[ties], minlength=len(people))
+            deg = self.degree()[people]
+        return np.divide(total, deg, out=np.full(len(deg), 0.5), where=deg > 0)

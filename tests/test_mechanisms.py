@@ -368,3 +368,19 @@ def test_set_refuses_a_parameter_read_only_at_start_up() -> None:
     with pytest.raises(ValueError, match="only read at start-up"):
         Intervention(at=3, action="set", key="culture.vision", value=0.9)
     Intervention(at=3, action="set", key="learning.socialization", value=0.9)
+
+
+def test_a_contact_that_adopts_nothing_does_not_undo_another_contacts_adoption() -> None:
+    from simorg.mechanisms.conversations import _exchange
+
+    beliefs = np.array([[0], [1], [0]], dtype=np.int8)
+    # person 0 talks to 1 (who holds +1) and then to 2 (who holds 0) about dimension 0
+    _exchange(
+        beliefs,
+        np.array([0, 0]),
+        np.array([1, 2]),
+        np.array([1.0, 1.0]),
+        np.array([[0], [0]]),
+        np.random.default_rng(0),
+    )
+    assert beliefs[0, 0] == 1

@@ -13,51 +13,77 @@ from __future__ import annotations
 import numpy as np
 
 from simorg.mechanisms.sampling import choose_ties
-from simorg.scenario import Scenario
+from simorg.scenario import Conversation, Scenario
 from simorg.state import State
 
 
 def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> None:
+    a, b, trust = _meet(state, sc.conversation, rng)
+    if sc.learning.peer_learning > 0 and len(a):
+        topics = rng.integers(
+            0, state.m, size=(len(a), min(sc.conversation.topics, state.m)), dtype=np.int16
+        )
+        _exchange(state.beliefs[0], a, b, sc.learning.peer_learning * trust, topics, rng)
+
+
+def _meet(
+    state: State, conv: Conversation, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Everyone makes their contacts; tie trust moves; returns the open contacts (a, b) with the
+    trust they talk under (the tie's, after this step's move; a stranger's on the platform)."""
     s = state.structure
-    conv = sc.conversation
-    n = s.n
-    callers = np.repeat(np.arange(n), conv.contacts)
-    who, tie = choose_ties(s.indptr, state.tie_permeability(), state.strongest_tie(), callers, rng)
-    partner = s.indices[tie]
-
-    # the platform: extra contacts anywhere, for people whose department has it
-    plat_who = np.empty(0, dtype=np.int64)
-    if state.platform.any() and conv.platform_contacts > 0:
-        on = state.platform[s.department]
-        lam = np.where(on, conv.platform_contacts * state.practice, 0.0)
-        plat_who = np.repeat(np.arange(n), rng.poisson(lam))
-    plat_partner = rng.integers(0, n, size=len(plat_who))
-    keep = plat_partner != plat_who
-    plat_who, plat_partner = plat_who[keep], plat_partner[keep]
-
-    a = np.concatenate([who, plat_who])
-    b = np.concatenate([partner, plat_partner])
     p = state.practice
-    open_ = (rng.random(len(a)) < p[a]) & (rng.random(len(a)) < p[b])
+    who, start, degree = state.callers(conv.contacts)
+    tie = choose_ties(start, degree, state.tie_acceptance(), rng)
+    plat_who, plat_partner = _platform_contacts(state, conv.platform_contacts, rng)
+    a = np.concatenate([who, plat_who])
+    b = np.concatenate([s.indices.take(tie), plat_partner])
+    # open when both share: one draw against the product of the two independent chances
+    open_ = rng.random(len(a), dtype=np.float32) < p.take(a) * p.take(b)
 
-    # tie trust: both directions of the tie move together
+    # tie trust: both directions of the tie move together (an open and a closed contact on the
+    # same tie in one step both apply: rise, then erode, first from one side, then the other)
     t = state.tie_trust
-    k = len(who)
-    o_tie = open_[:k]
-    for idx in (tie, s.reverse[tie]):
-        t[idx[o_tie]] += conv.trust_gain * (1.0 - t[idx[o_tie]])
-        t[idx[~o_tie]] *= 1.0 - conv.trust_decay
+    on_tie = open_[: len(tie)]
+    rise, erode = np.compress(on_tie, tie), np.compress(~on_tie, tie)
+    for up, down in ((rise, erode), (s.reverse.take(rise), s.reverse.take(erode))):
+        t[up] = conv.trust_gain + (1.0 - conv.trust_gain) * t.take(up)
+        t[down] = (1.0 - conv.trust_decay) * t.take(down)
 
-    cross = s.department[a] != s.department[b]
+    d = s.department
+    cross = np.count_nonzero(state.tie_crosses().take(tie))
+    cross += np.count_nonzero(d.take(plat_who) != d.take(plat_partner))
     state.tally["contacts"] = float(len(a))
-    state.tally["cross_contacts"] = float(cross.sum())
-    state.tally["open_contacts"] = float(open_.sum())
+    state.tally["cross_contacts"] = float(cross)
+    state.tally["open_contacts"] = float(np.count_nonzero(open_))
 
-    if sc.learning.peer_learning > 0 and open_.any():
-        trust = np.concatenate([t[tie], np.full(len(plat_who), conv.initial_tie_trust)])[open_]
-        la, lb = a[open_], b[open_]
-        topics = rng.integers(0, state.m, size=(len(la), min(conv.topics, state.m)))
-        _exchange(state.beliefs[0], la, lb, sc.learning.peer_learning * trust, topics, rng)
+    opened = np.flatnonzero(open_)
+    on_platform = len(opened) - len(rise)
+    trust = np.concatenate([t.take(rise), np.full(on_platform, conv.initial_tie_trust)])
+    return a.take(opened), b.take(opened), trust
+
+
+def _platform_contacts(
+    state: State, per_person: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """(who, partner) of the platform's extra contacts: Poisson(per_person × practice) each, for
+    people whose department has the platform, with anyone but oneself.
+
+    Drawn by thinning: Poisson(per_person × users) proposed contacts spread uniformly over the
+    users, each kept with probability the caller's practice: the same Poisson counts as one
+    Poisson draw per person, at a fraction of the cost. One uniform serves each proposal: its
+    integer part (× users) picks the caller, its fractional part decides. In random order.
+    """
+    users = state.platform_users()
+    if len(users) == 0 or per_person <= 0:
+        return users[:0], users[:0]
+    x = rng.random(rng.poisson(per_person * len(users))) * len(users)
+    pick = x.astype(np.intp)
+    who = users.take(pick)
+    who = who[x - pick < state.practice.take(who)]
+    partner = rng.integers(0, state.n, size=len(who))
+    other = partner != who
+    return who[other], partner[other]
 
 
 def _exchange(
@@ -69,12 +95,26 @@ def _exchange(
     rng: np.random.Generator,
 ) -> None:
     """Both sides of each open contact talk about its topics: on each, a person moves one step
-    toward the other's differing, non-zero belief with probability p (beliefs as before the talk)."""
-    ba = beliefs[a[:, None], topics]
-    bb = beliefs[b[:, None], topics]
-    p = p.astype(np.float32)[:, None]
-    a_learns = (bb != 0) & (bb != ba) & (rng.random(ba.shape, dtype=np.float32) < p)
-    b_learns = (ba != 0) & (ba != bb) & (rng.random(ba.shape, dtype=np.float32) < p)
+    toward the other's differing, non-zero belief with probability p (beliefs as before the talk).
+
+    Only beliefs that moved are written back, so a contact in which nothing was adopted cannot undo
+    an adoption from another contact of the same step; when one belief moves in several contacts,
+    the last of them (b's side after a's) decides it. Uniforms are drawn only where a belief can move.
+    """
+    m = beliefs.shape[1]
+    flat = beliefs.reshape(-1)
+    per_contact = topics.shape[1]
+    at_a = (a * m).repeat(per_contact).reshape(topics.shape)  # (contacts, topics), as below
+    at_a += topics
+    at_b = (b * m).repeat(per_contact).reshape(topics.shape)
+    at_b += topics
+    ba, bb = flat.take(at_a), flat.take(at_b)
     toward = np.sign(bb - ba)  # int8; beliefs are in {-1, 0, 1}, so the difference fits
-    beliefs[a[:, None], topics] = ba + toward * a_learns
-    beliefs[b[:, None], topics] = bb - toward * b_learns
+    p = p.astype(np.float32)
+    a_can = np.flatnonzero((bb != 0) & (bb != ba))
+    b_can = np.flatnonzero((ba != 0) & (ba != bb))
+    for mine, at, can, step in ((ba, at_a, a_can, toward), (bb, at_b, b_can, -toward)):
+        moves = can[rng.random(len(can), dtype=np.float32) < p.take(can // per_contact)]
+        flat[at.reshape(-1).take(moves)] = mine.reshape(-1).take(moves) + step.reshape(-1).take(
+            moves
+        )

@@ -30,33 +30,31 @@ def culture_moves(state: State, sc: Scenario, rng: np.random.Generator) -> None:
     s = state.structure
     p = state.practice
     d = s.department
-    r = np.minimum(1.0, cu.resistance * state.friction)[d]
+    r = np.minimum(1.0, cu.resistance * state.friction).take(d)
 
     if cu.adaptation > 0:
-        deg = s.degree
-        peers = np.divide(
-            np.bincount(s.source, weights=p[s.indices], minlength=s.n),
-            deg,
-            out=p.copy(),
-            where=deg > 0,
-        )
-        boss = np.where(s.manager >= 0, p[np.maximum(s.manager, 0)], p)
-        v = state.vision[d]
+        deg = state.degree()
+        peers = np.divide(state.neighbour_sums(p), deg, out=p.copy(), where=deg > 0)
+        boss = p.take(state.role_model())
+        # weights per department (a vision pulls only where one is announced), then per person
+        v = state.vision
         pull = np.where(v > 0, cu.vision_pull, 0.0)
-        rho = np.full(s.n, cu.role_modeling)
+        rho = np.full(len(v), cu.role_modeling)
         over = rho + pull
         scale = np.where(over > 1, 1.0 / np.maximum(over, 1e-12), 1.0)
-        rho, pull = rho * scale, pull * scale
+        rho, pull, v = (rho * scale).take(d), (pull * scale).take(d), v.take(d)
         target = (1 - rho - pull) * peers + rho * boss + pull * v
         p += cu.adaptation * ((1 - r) * (target - p) + r * (state.old_practice - p))
     anchor_practice(state)
     np.clip(p, 0.0, 1.0, out=p)
 
-    # trust in leadership
+    # trust in leadership: the trust on the tie to one's manager (heads: their mean tie trust)
     mtie = state.manager_tie()
-    base = np.where(mtie >= 0, state.tie_trust[np.maximum(mtie, 0)], state.mean_tie_trust())
-    v = state.vision[d]
-    gap = np.where(v > 0, cu.credibility * (state.walk[d] - v), 0.0)
+    base = state.tie_trust.take(np.maximum(mtie, 0))
+    heads = np.flatnonzero(mtie < 0)
+    base[heads] = state.mean_tie_trust(heads)
+    v = state.vision
+    gap = np.where(v > 0, cu.credibility * (state.walk - v), 0.0).take(d)
     target = np.clip(base + gap, 0.0, 1.0)
     L = state.leadership_trust
     L += cu.leadership_trust_rate * (target - L) - cu.leadership_trust_rate * r * L

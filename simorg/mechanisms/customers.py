@@ -64,26 +64,29 @@ def _word_of_mouth(
     C = len(theta)
     if C == 0:
         return
-    deg = np.diff(state.customer_indptr)
     if cu.word_of_mouth > 0 and len(state.customer_indices):
-        src = np.repeat(np.arange(C), deg)
-        heard = np.bincount(src, weights=theta[state.customer_indices], minlength=C)
+        deg = state.customer_degree()
+        heard = state.word_of_mouth_sums(theta)
         mean = np.divide(heard, deg, out=theta.copy(), where=deg > 0)
         theta += cu.word_of_mouth * (mean - theta)
-    # public resolutions and failures reach many customers at once
+    # public resolutions and failures reach many customers at once (only those who saw one move)
     n_good = rng.binomial(good, cu.public_share) if good else 0
     n_bad = rng.binomial(bad, cu.public_share) if bad else 0
     if (n_good or n_bad) and cu.public_reach:
         seen_good = np.bincount(rng.integers(0, C, size=n_good * cu.public_reach), minlength=C)
         seen_bad = np.bincount(rng.integers(0, C, size=n_bad * cu.public_reach), minlength=C)
-        up = 1.0 - (1.0 - cu.public_impact * cu.trust_gain) ** seen_good
-        down = 1.0 - (1.0 - cu.public_impact * cu.trust_loss) ** seen_bad
-        theta += up * (1.0 - theta)
-        theta -= down * theta
+        saw = np.flatnonzero(seen_good)
+        up = 1.0 - (1.0 - cu.public_impact * cu.trust_gain) ** seen_good.take(saw)
+        theta[saw] += up * (1.0 - theta.take(saw))
+        saw = np.flatnonzero(seen_bad)
+        down = 1.0 - (1.0 - cu.public_impact * cu.trust_loss) ** seen_bad.take(saw)
+        theta[saw] -= down * theta.take(saw)
 
 
 def customers_buy(state: State, sc: Scenario, rng: np.random.Generator) -> None:
     cu = sc.customers
-    buys = rng.random(len(state.customer_trust)) < cu.purchase_rate * state.customer_trust
-    state.tally["purchases"] = float(buys.sum())
-    state.tally["revenue"] = float(buys.sum()) * cu.price
+    draw = rng.random(len(state.customer_trust), dtype=np.float32)
+    buys = draw < cu.purchase_rate * state.customer_trust
+    purchases = float(np.count_nonzero(buys))
+    state.tally["purchases"] = purchases
+    state.tally["revenue"] = purchases * cu.price

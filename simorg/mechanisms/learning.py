@@ -53,8 +53,13 @@ def _actions(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """What people do: their belief, or a fair coin where they have no belief (belief 0)."""
     size = beliefs.size
     bits = np.unpackbits(rng.integers(0, 256, size=(size + 7) // 8, dtype=np.uint8))
-    coins = bits[:size].reshape(beliefs.shape).view(np.int8) * 2 - 1
-    return np.where(beliefs == 0, coins, beliefs).astype(BELIEF, copy=False)
+    actions = bits[:size].reshape(beliefs.shape).view(np.int8)
+    # in place, in int8 (large temporaries are what costs here): coin ±1 where the belief is 0
+    actions *= 2
+    actions -= 1
+    actions *= beliefs == 0
+    actions += beliefs
+    return actions
 
 
 def _scores(actions: np.ndarray, reality: np.ndarray) -> np.ndarray:
@@ -121,29 +126,49 @@ def knowledge_step(
     Returns innovations: bool (R,m), code dimensions that became right this period.
     """
     runs = beliefs.shape[0]
-    # (1) act: coins for zero beliefs; who beats the code this period
-    actions = _actions(beliefs, rng)
-    superior = _scores(actions, reality) > code_score(code, reality)[:, None]
-    if voice is not None:
-        superior &= voice
-    # (2) socialization toward the code of the start of the period
-    u_social = rng.random(beliefs.shape, dtype=np.float32)
-    c = code[:, None, :]
+    # (1) act: coins for zero beliefs; the summed actions of those who beat the code this period
+    s = _superior_actions(beliefs, code, reality, rng, voice)
+    # (2) socialization toward the code of the start of the period (c·move is 0 where c is 0)
     rate1 = _per_run(p1, runs, 3).astype(np.float32)
-    move = (c != 0) & (beliefs != c) & (u_social < rate1)
+    move = rng.random(beliefs.shape, dtype=np.float32) < rate1
+    move &= beliefs != code[:, None, :]
     if socialize_mask is not None:
         move &= socialize_mask[:, :, None]
-    beliefs += c * move.view(np.int8)
+    step = move.view(np.int8)  # the mask's own bytes become c·move, one step toward the code
+    step *= code[:, None, :]
+    beliefs += step
     # (3) code learning from the superior group's actions
     u_code = rng.random(code.shape)
-    wide = np.int16 if beliefs.shape[1] < 2**15 else np.int32  # |S| <= n
-    s = np.einsum("rn,rnm->rm", superior.view(np.int8), actions, dtype=wide, casting="safe")
     target = np.sign(s).astype(BELIEF)
     rate2 = _per_run(p2, runs, 2)
     change = (target != 0) & (target != code) & (u_code < 1.0 - (1.0 - rate2) ** np.abs(s))
     innovations = change & (target == reality)
     np.copyto(code, target, where=change)
     return innovations
+
+
+def _superior_actions(
+    beliefs: np.ndarray,
+    code: np.ndarray,
+    reality: np.ndarray,
+    rng: np.random.Generator,
+    voice: np.ndarray | None,
+) -> np.ndarray:
+    """Step (1): people act; S (R, m) = Σ of the actions of those who beat the code (and have
+    voice). Computed before socialization, as it only depends on this period's actions."""
+    actions = _actions(beliefs, rng)
+    superior = _scores(actions, reality) > code_score(code, reality)[:, None]
+    if voice is not None:
+        superior &= voice
+    # only the superior group's rows (usually few), summed run by run
+    wide = np.int16 if beliefs.shape[1] < 2**15 else np.int32  # |S| <= n
+    runs, _, m = beliefs.shape
+    s = np.zeros((runs, m), dtype=wide)
+    size = np.count_nonzero(superior, axis=1)
+    if size.any():
+        first = np.cumsum(size) - size
+        s[size > 0] = np.add.reduceat(actions[superior], first[size > 0], axis=0, dtype=wide)
+    return s
 
 
 def code_knowledge(code: np.ndarray, reality: np.ndarray) -> np.ndarray:

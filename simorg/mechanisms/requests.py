@@ -21,7 +21,7 @@ def customers_speak(state: State, sc: Scenario, rng: np.random.Generator) -> Non
     cu = sc.customers
     s = state.structure
     idle = state.request_topic == NO_REQUEST
-    raising = np.flatnonzero(idle & (rng.random(len(idle)) < cu.request_rate))
+    raising = np.flatnonzero(idle & (rng.random(len(idle), dtype=np.float32) < cu.request_rate))
     state.tally["requests_opened"] = float(len(raising))
     if len(raising) == 0:
         return

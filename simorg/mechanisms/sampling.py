@@ -14,43 +14,42 @@ def row_max(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def choose_ties(
-    indptr: np.ndarray,
-    weights: np.ndarray,
-    top: np.ndarray,
-    people: np.ndarray,
+    start: np.ndarray,
+    degree: np.ndarray,
+    accept: np.ndarray,
     rng: np.random.Generator,
     rounds: int = 8,
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each entry of `people`, pick one of their ties with probability proportional to weight.
+) -> np.ndarray:
+    """For each entry (a row of ties: `start`, `degree` > 0), pick one of its ties with
+    probability proportional to weight; returns the tie indices, in entry order.
 
-    Rejection sampling: propose a tie uniformly, accept it with probability weight / `top` (the
-    row's largest weight), repeat for the rejected. This is exact and, since most ties weigh 1,
-    usually done in one or two rounds of cheap array operations; entries still rejected after
-    `rounds` rounds (people whose every tie weighs little) are sampled exactly by inverse CDF.
-    Returns (who, tie index) for the entries that have a tie of positive weight.
+    `accept` (E,) is each tie's weight over the largest weight in its row. Rejection sampling:
+    propose a tie uniformly, accept it with probability `accept`, repeat for the rejected. One
+    uniform u serves both choices: ⌊u·degree⌋ picks the tie, and the fractional part of
+    u·degree, uniform and independent of the pick, decides acceptance. Since most ties weigh 1,
+    few entries need a second round; entries still rejected after `rounds` rounds (rows whose
+    every tie weighs little) are sampled exactly by inverse CDF.
     """
-    people = people[top[people] > 0]
-    chosen_who, chosen_tie = [], []
-    pending = people
-    for _ in range(rounds):
-        if len(pending) == 0:
-            break
-        start = indptr[pending]
-        deg = indptr[pending + 1] - start
-        tie = start + (rng.random(len(pending)) * deg).astype(np.int64)
-        ok = rng.random(len(pending)) * top[pending] < weights[tie]
-        chosen_who.append(pending[ok])
-        chosen_tie.append(tie[ok])
-        pending = pending[~ok]
-    if len(pending):
-        cum = np.concatenate([[0.0], np.cumsum(weights, dtype=np.float64)])
-        lo, hi = cum[indptr[pending]], cum[indptr[pending + 1]]
-        tie = np.searchsorted(cum, lo + rng.random(len(pending)) * (hi - lo), side="right") - 1
-        chosen_who.append(pending)
-        chosen_tie.append(np.clip(tie, indptr[pending], indptr[pending + 1] - 1))
-    if not chosen_who:
-        return people[:0], people[:0]
-    return np.concatenate(chosen_who), np.concatenate(chosen_tie)
+    x = rng.random(len(start)) * degree
+    pick = x.astype(np.intp)
+    tie = start + pick
+    redo = np.flatnonzero(x - pick >= accept.take(tie))
+    for _ in range(rounds - 1):
+        if len(redo) == 0:
+            return tie
+        x = rng.random(len(redo)) * degree.take(redo)
+        pick = x.astype(np.intp)
+        proposed = start.take(redo) + pick
+        ok = x - pick < accept.take(proposed)
+        tie[redo[ok]] = proposed[ok]
+        redo = redo[~ok]
+    if len(redo):
+        cum = np.concatenate([[0.0], np.cumsum(accept, dtype=np.float64)])
+        first, end = start[redo], start[redo] + degree[redo]
+        lo, hi = cum[first], cum[end]
+        found = np.searchsorted(cum, lo + rng.random(len(redo)) * (hi - lo), side="right") - 1
+        tie[redo] = np.clip(found, first, end - 1)
+    return tie
 
 
 def best_tie_per_group(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from simorg.mechanisms.culture import anchor_practice
+from simorg.mechanisms.sampling import expand_rows
 from simorg.scenario import Scenario
 from simorg.state import State
 
@@ -23,7 +24,7 @@ def people_leave(state: State, sc: Scenario, rng: np.random.Generator) -> np.nda
         return np.empty(0, dtype=np.int64)
     s = state.structure
     trust = (state.leadership_trust + state.mean_tie_trust()) / 2
-    leave = rng.random(s.n) < to.base_rate + to.trust_sensitivity * (1.0 - trust)
+    leave = rng.random(s.n, dtype=np.float32) < to.base_rate + to.trust_sensitivity * (1.0 - trust)
     slots = np.flatnonzero(leave)
     state.tally["leavers"] = float(len(slots))
     if len(slots) == 0:
@@ -35,7 +36,8 @@ def people_leave(state: State, sc: Scenario, rng: np.random.Generator) -> np.nda
     state.practice[slots] = fresh
     state.old_practice[slots] = fresh
     state.leadership_trust[slots] = sc.culture.leadership_trust
-    touched = leave[s.source] | leave[s.indices]
-    state.tie_trust[touched] = sc.conversation.initial_tie_trust
+    _, ties = expand_rows(s.indptr, slots)  # every tie of a leaver, seen from both ends
+    state.tie_trust[ties] = sc.conversation.initial_tie_trust
+    state.tie_trust[s.reverse.take(ties)] = sc.conversation.initial_tie_trust
     anchor_practice(state)
     return slots
