@@ -1,0 +1,257 @@
+"""How a sweep scales with workers, and how much memory a 2,000-run sweep takes.
+
+    .venv/bin/python benchmarks/sweep_scaling.py [--runs 480] [--steps 50] [--repeats 2]
+        [--memory-runs 2000] [--skip-memory] [--json]
+
+Scaling: the same sweep of short runs (`traditional_silos`, 300 employees, 1,000 customers, `--steps`
+steps, results written to Parquet as in any sweep) with 1 and then 2 local worker processes,
+interleaved `--repeats` times. It reports runs/s over the whole sweep (worker start-up included) and
+in steady state (from the first finished chunk to the last), and the ratio 2 workers / 1 worker.
+
+Memory: a 2,000-run sweep (`simorg sweep`, 2 workers, per-step outcomes at every step) in a child
+process, sampled every 0.1 s: the sweep process's own RSS, and the proportional set size (PSS) of the
+whole process tree (sweep, fork server, workers; PSS counts shared pages once). It prints the peak
+and the sweep process's RSS at each quarter of the sweep, to show that memory stays flat.
+
+The machine must be otherwise idle for the ratio to mean anything: for each measurement it prints
+how many CPUs were busy (from /proc/stat) and how much of that was other processes (busy CPUs minus
+the sweep's own run time per second).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+EXPERIMENT = """
+name = "{name}"
+scenarios = ["traditional_silos"]
+replications = {replications}
+steps = {steps}
+seed = 1
+[[vary]]
+key = "organization.permeability"
+first = 0.0
+step = 0.1
+last = 0.7
+[record]
+every = {every}
+"""
+
+
+def _write(folder: Path, name: str, runs: int, steps: int, every: int) -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(
+        EXPERIMENT.format(name=name, replications=max(1, runs // 8), steps=steps, every=every)
+    )
+    return path
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+def _cpu_jiffies() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat (steal counts as busy)."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    total = sum(fields[:8])
+    return total - idle, total
+
+
+def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
+    from simorg.experiments import design
+    from simorg.experiments.runner import sweep
+    from simorg.experiments.store import Store
+
+    exp = _write(folder, "scaling", runs, steps, 5)
+    d = design.load(exp)
+    results: dict[int, list[dict]] = {1: [], 2: []}
+    for rep in range(repeats):
+        for workers in (1, 2):
+            marks: list[tuple[float, int]] = []
+            load = _load()
+            busy0, total0 = _cpu_jiffies()
+            t0 = time.perf_counter()
+            summary = sweep(
+                d,
+                folder / f"out{workers}",
+                workers=workers,
+                fresh=True,
+                progress=False,
+                monitor=lambda ran, failed, marks=marks: marks.append((time.perf_counter(), ran)),
+            )
+            wall = time.perf_counter() - t0
+            busy1, total1 = _cpu_jiffies()
+            ncpu = os.cpu_count() or 1
+            busy_cores = ncpu * (busy1 - busy0) / max(total1 - total0, 1)
+            own = float(Store.read(folder / f"out{workers}").runs()["duration_s"].sum()) / wall
+            (t_first, n_first), (t_last, n_last) = marks[0], marks[-1]
+            steady = (n_last - n_first) / (t_last - t_first) if t_last > t_first else float("nan")
+            row = {
+                "workers": workers,
+                "runs": summary.ran,
+                "wall_s": wall,
+                "runs_per_s": summary.ran / wall,
+                "steady_runs_per_s": steady,
+                "load_before": load,
+                "busy_cores": busy_cores,
+                "other_cores": max(busy_cores - own, 0.0),
+            }
+            results[workers].append(row)
+            print(
+                f"  repeat {rep + 1}, {workers} worker(s): {summary.ran} runs in {wall:.1f} s = "
+                f"{row['runs_per_s']:.1f} runs/s (steady {steady:.1f}); CPUs busy {busy_cores:.2f}, "
+                f"of which other processes ≈ {row['other_cores']:.2f}",
+                flush=True,
+            )
+    best = {w: max(r["runs_per_s"] for r in rows) for w, rows in results.items()}
+    best_steady = {w: max(r["steady_runs_per_s"] for r in rows) for w, rows in results.items()}
+    med = {w: statistics.median(r["runs_per_s"] for r in rows) for w, rows in results.items()}
+    return {
+        "runs": runs,
+        "steps": steps,
+        "repeats": results,
+        "best_runs_per_s": best,
+        "median_runs_per_s": med,
+        "best_steady_runs_per_s": best_steady,
+        "ratio_best": best[2] / best[1],
+        "ratio_median": med[2] / med[1],
+        "ratio_steady": best_steady[2] / best_steady[1],
+    }
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    for p in out:
+        try:
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as fh:
+                    out.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+    return out
+
+
+def _kb(path: str, field: str) -> int:
+    try:
+        with open(path) as fh:
+            for line in fh:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def memory(folder: Path, runs: int, steps: int) -> dict:
+    exp = _write(folder, "memory", runs, steps, 1)
+    out = folder / "memory_out"
+    cmd = [
+        sys.executable,
+        "-m",
+        "simorg.cli",
+        "sweep",
+        str(exp),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--fresh",
+    ]
+    load = _load()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    samples: list[tuple[float, int, int]] = []  # (t, sweep RSS kB, tree PSS kB)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            pids = _tree(proc.pid)
+            own = _kb(f"/proc/{proc.pid}/status", "VmRSS:")
+            pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
+            if own:
+                samples.append((time.perf_counter() - t0, own, pss))
+            time.sleep(0.1)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    stdout, stderr = proc.communicate()
+    done.set()
+    th.join()
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"memory sweep failed ({proc.returncode}): {stderr.strip()}")
+    end = samples[-1][0]
+    quarters = []
+    for q in (0.25, 0.5, 0.75, 1.0):
+        upto = [s for s in samples if s[0] <= q * end]
+        quarters.append(max(s[1] for s in upto) / 1024 if upto else float("nan"))
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return {
+        "runs": runs,
+        "steps": steps,
+        "wall_s": wall,
+        "load_before": load,
+        "peak_sweep_rss_mb": max(s[1] for s in samples) / 1024,
+        "peak_tree_pss_mb": max(s[2] for s in samples) / 1024,
+        "sweep_rss_by_quarter_mb": quarters,
+        "results_size_mb": size / 2**20,
+        "summary": stdout.strip(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=480)
+    ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--memory-runs", type=int, default=2000)
+    ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="simorg-bench-") as tmp:
+        folder = Path(tmp)
+        print(
+            f"scaling: {args.runs} runs of {args.steps} steps, 1 vs 2 workers, {os.cpu_count()} CPUs",
+            flush=True,
+        )
+        sc = scaling(folder, args.runs, args.steps, args.repeats)
+        print(
+            f"runs/s best: 1 worker {sc['best_runs_per_s'][1]:.1f}, 2 workers {sc['best_runs_per_s'][2]:.1f}: "
+            f"ratio {sc['ratio_best']:.2f} (median ratio {sc['ratio_median']:.2f}, steady-state ratio "
+            f"{sc['ratio_steady']:.2f})",
+            flush=True,
+        )
+        result = {"scaling": sc}
+        if not args.skip_memory:
+            print(
+                f"memory: a {args.memory_runs}-run sweep, 2 workers, per-step outcomes every step",
+                flush=True,
+            )
+            mem = memory(folder, args.memory_runs, args.steps)
+            print(f"  {mem['summary']}")
+            print(
+                f"  peak RSS of the sweep process {mem['peak_sweep_rss_mb']:.0f} MB; peak PSS of the whole "
+                f"process tree {mem['peak_tree_pss_mb']:.0f} MB; sweep RSS by quarter "
+                + ", ".join(f"{x:.0f}" for x in mem["sweep_rss_by_quarter_mb"])
+                + " MB; results "
+                f"{mem['results_size_mb']:.1f} MB on disk",
+                flush=True,
+            )
+            result["memory"] = mem
+        if args.json:
+            print(json.dumps(result, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
