@@ -381,7 +381,7 @@ def test_sigkilled_sweep_resumes_to_exactly_expected_runs(tmp_path: Path) -> Non
         tmp_path / "kill.toml",
         """
 scenarios = ["traditional_silos"]
-replications = 40
+replications = 60
 [[vary]]
 key = "organization.permeability"
 first = 0.0
@@ -431,7 +431,7 @@ every = 10
 
     store = Store.read(out)
     runs = store.runs()
-    assert len(runs) == expected == 400
+    assert len(runs) == expected == 600
     assert runs["run_key"].is_unique
     d = design.load(exp)
     assert set(runs["run_key"]) == {

@@ -59,23 +59,59 @@ def new_figure(width: float = 6.4, height: float = 3.6, ncols: int = 1):
     return (fig, axes[0]) if ncols == 1 else (fig, axes)
 
 
-def plot_band(ax, x, mean, lo, hi, label: str, color: str | None = None) -> None:
+LINESTYLES = ["-", "--", ":", "-."]
+
+
+def styles(vf, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(colour, line style) per variant: colour by base scenario, style by rank within it."""
+    bases = list(dict.fromkeys(vf.loc[ids, "scenario"]))
+    rank: dict[str, int] = {}
+    out = {}
+    for v in ids:
+        b = vf.loc[v, "scenario"]
+        k = rank.get(b, 0)
+        rank[b] = k + 1
+        if len(bases) == 1:  # one base: colours tell the variants apart
+            out[v] = (COLORS[k % len(COLORS)], "-")
+        else:
+            out[v] = (COLORS[bases.index(b) % len(COLORS)], LINESTYLES[k % len(LINESTYLES)])
+    return out
+
+
+def plot_band(
+    ax, x, mean, lo, hi, label: str, color: str | None = None, linestyle: str = "-"
+) -> None:
     ok = np.isfinite(mean)
-    line = ax.plot(np.asarray(x)[ok], mean[ok], label=label, linewidth=1.4, color=color)[0]
+    line = ax.plot(
+        np.asarray(x)[ok], mean[ok], label=label, linewidth=1.4, color=color, linestyle=linestyle
+    )[0]
     ax.fill_between(
         np.asarray(x)[ok], lo[ok], hi[ok], alpha=0.18, color=line.get_color(), linewidth=0
     )
 
 
+def _png_bytes(fig, dpi: int) -> bytes:
+    """PNG quantized to 128 colours: a third of the size, no visible loss for line plots."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    buf.seek(0)
+    image = Image.open(buf).convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 def save_figure(fig, path: Path, fmt: str = "png") -> None:
-    meta = {"Date": None} if fmt == "svg" else {}
-    fig.savefig(path, format=fmt, dpi=100, metadata=meta)
+    if fmt == "png":
+        Path(path).write_bytes(_png_bytes(fig, 100))
+    else:
+        fig.savefig(path, format=fmt, metadata={"Date": None})
 
 
 def figure_png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return base64.b64encode(_png_bytes(fig, 90)).decode("ascii")
 
 
 # --- data ---------------------------------------------------------------------------------------------
@@ -342,7 +378,8 @@ def write_report(
         parts.append(_final_figure(name, layout, vf, summary, ok, files))
         if trajs:
             fig, ax = new_figure(6.4, 3.6)
-            for i, v in enumerate(traj_variants):
+            look = styles(vf, traj_variants)
+            for v in traj_variants:
                 if v not in trajs:
                     continue
                 j = outcomes.index(name)
@@ -354,7 +391,7 @@ def write_report(
                     t["lo"][:, j],
                     t["hi"][:, j],
                     vf.loc[v, "label"],
-                    COLORS[i % len(COLORS)],
+                    *look[v],
                 )
             ax.set_xlabel("step (week)", fontsize=9)
             ax.set_ylabel(name, fontsize=9)
@@ -454,7 +491,9 @@ def _final_figure(
         x, others = layout["x"], layout["others"]
         fig, ax = new_figure(6.4, 3.6)
         groups = vf.groupby([vf[c].astype(str) for c in others], sort=False)
-        for i, (key, g) in enumerate(groups):
+        look = styles(vf, [int(g.index[0]) for _, g in groups])
+        for key, g in groups:
+            color, style = look[int(g.index[0])]
             g = g.sort_values(x)
             xs = g[x].to_numpy(dtype=float)
             ms = np.array(
@@ -463,7 +502,6 @@ def _final_figure(
             lohi = np.array(
                 [ci(v) if mean[v] is not None else (np.nan, np.nan) for v in g.index], dtype=float
             )
-            color = COLORS[i % len(COLORS)]
             ax.plot(
                 xs,
                 ms,
@@ -471,6 +509,7 @@ def _final_figure(
                 markersize=3.5,
                 linewidth=1.4,
                 color=color,
+                linestyle=style,
                 label=_series_label(others, key),
             )
             ax.fill_between(xs, lohi[:, 0], lohi[:, 1], alpha=0.18, color=color, linewidth=0)
@@ -513,11 +552,22 @@ def _final_figure(
         )
     # points: one row per variant
     ids = list(vf.index)[:60]
-    fig, ax = new_figure(6.4, max(2.0, 0.28 * len(ids) + 1.0))
+    fig, ax = new_figure(6.4, max(2.0, (0.45 if len(ids) <= 12 else 0.28) * len(ids) + 1.0))
     ys = np.arange(len(ids))[::-1]
+    jitter = np.random.default_rng(0)  # fixed: the same report twice is the same picture
     for y, v in zip(ys, ids, strict=True):
         if mean[v] is None:
             continue
+        runs_v = ok.loc[ok["variant"] == v, name].to_numpy(dtype=float)
+        if len(ids) <= 12 and len(runs_v):  # every run, so a skewed or bimodal spread shows
+            ax.scatter(
+                runs_v,
+                y - 0.25 + 0.12 * jitter.uniform(-1, 1, len(runs_v)),
+                s=5,
+                color="#999999",
+                alpha=0.6,
+                linewidths=0,
+            )
         lo, hi = ci(v)
         color = COLORS[list(vf["scenario"].unique()).index(vf.loc[v, "scenario"]) % len(COLORS)]
         ax.errorbar(
@@ -530,7 +580,10 @@ def _final_figure(
             capsize=3,
         )
     ax.set_yticks(ys, [vf.loc[v, "label"] for v in ids], fontsize=7)
-    ax.set_xlabel(f"{name} (final): mean and 95% CI", fontsize=9)
+    ax.set_xlabel(
+        f"{name} (final): mean and 95% CI" + (" (grey: each run)" if len(ids) <= 12 else ""),
+        fontsize=9,
+    )
     more = "" if len(ids) == len(vf) else f" (first {len(ids)} of {len(vf)} variants)"
     return _img(fig, f"final {name} per variant{more}", files, f"{name}_final")
 
@@ -565,10 +618,11 @@ def _sensitivity_section(m: dict[str, Any], runs, outcomes: list[str], files) ->
                 row.append(text)
             rows.append(row)
         shown = mat.copy()
-        if (
-            result["method"] == "morris"
-        ):  # μ* has the outcome's units: scale each row to its maximum
-            with np.errstate(invalid="ignore", divide="ignore"):
+        if result["method"] == "morris":  # μ* has the outcome's units: scale rows to their maximum
+            import warnings
+
+            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # rows of constants: all NaN
                 shown = mat / np.nanmax(np.abs(mat), axis=1, keepdims=True)
         fig, ax = new_figure(1.2 + 0.9 * len(params), 0.8 + 0.28 * len(names))
         ax.grid(False)

@@ -158,7 +158,7 @@ def fmt(x: float | None, digits: int = 4) -> str:
         return "–"
     if x != 0 and (abs(x) >= 1e9 or abs(x) < 1e-3):
         return f"{x:.{digits - 1}e}"
-    if abs(x) >= 10 ** digits:
+    if abs(x) >= 10**digits:
         return f"{x:,.0f}"
     return f"{x:.{digits}g}"
 
