@@ -11,7 +11,7 @@ world) and fluid (project teams that re-form), with an optional social-media tea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -260,15 +260,8 @@ def rebuild_projects(
     pairs = np.concatenate([pairs, proj])
     kinds = np.concatenate([kinds, np.full(len(proj), PROJECT)])
     indptr, indices, kind, reverse, source = to_csr(s.n, pairs, kinds)
-    return Structure(
-        n=s.n,
-        departments=s.departments,
-        department=s.department,
-        manager=s.manager,
-        level=s.level,
-        is_leader=s.is_leader,
-        informal_leader=s.informal_leader,
-        media_team=s.media_team,
+    return replace(
+        s,
         project_team=team,
         indptr=indptr,
         indices=indices,
