@@ -3,27 +3,77 @@
 The arrays (state.py) are what a step computes on; these agents give users and the explorer the
 Mesa API: `model.agents_by_type[Employee]`, `select`, `agg`, subclassing. Reading `emp.practice` reads
 the array; assigning to it writes the array, so both always agree.
+
+Extending agents (README, "Extending agents"): subclass Employee, Leader or Customer and set
+`OrgModel.employee_class` / `leader_class` / `customer_class` on a subclass of OrgModel; the model
+creates those classes, new hires included. A `step` method is called once per step before the
+mechanisms (simorg/agent_hooks.py). Behaviour changes go through the arrays: assign to the
+attributes below. Overriding one of them in a subclass changes what that attribute returns to
+Python, never what the mechanisms compute, so it is warned about when the class is defined.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from mesa.discrete_space.cell_agent import HasCell
 
 if TYPE_CHECKING:
     from simorg.model import OrgModel
 
 
-class Employee(mesa.Agent):
-    """A person in slot `slot` of the organization's arrays."""
+class ArrayViewWarning(UserWarning):
+    """A subclass overrides an attribute that views the model's arrays: the mechanisms ignore it."""
+
+
+def _warn_overridden_views(cls: type) -> None:
+    """Warn when a user's subclass redefines a property of simorg's agent classes."""
+    if cls.__module__ == __name__:
+        return
+    own = vars(cls)
+    overridden = {
+        name: base.__name__
+        for base in reversed(cls.__mro__[1:])
+        if base.__module__ == __name__
+        for name, attr in vars(base).items()
+        if isinstance(attr, property) and name in own and own[name] is not attr
+    }
+    for name, base in overridden.items():
+        warnings.warn(
+            f"{cls.__name__}.{name} overrides {base}.{name}, a view of the model's arrays; "
+            f"the mechanisms read the arrays, not this attribute, so it changes nothing they compute. "
+            f"Assign to self.{name} in step() instead (README, 'Extending agents').",
+            ArrayViewWarning,
+            stacklevel=3,
+        )
+
+
+class Employee(mesa.Agent, HasCell):
+    """A person in slot `slot` of the organization's arrays (and, once built, a cell of model.space)."""
 
     model: OrgModel
 
     def __init__(self, model: OrgModel, slot: int) -> None:
         super().__init__(model)
         self.slot = slot
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        _warn_overridden_views(cls)
+
+    def remove(self) -> None:
+        """Leave the model and the space (a leaver's slot goes to a new hire)."""
+        super().remove()
+        self.cell = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.unique_id} slot {self.slot}: {self.department_name}, "
+            f"level {self.level}, practice {self.practice:.2f}>"
+        )
 
     @property
     def department(self) -> int:
@@ -129,6 +179,14 @@ class Customer(mesa.Agent):
     def __init__(self, model: OrgModel, slot: int) -> None:
         super().__init__(model)
         self.slot = slot
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        _warn_overridden_views(cls)
+
+    def __repr__(self) -> str:
+        request = "an open request" if self.open_request else "no open request"
+        return f"<{type(self).__name__} {self.unique_id} slot {self.slot}: trust {self.trust:.2f}, {request}>"
 
     @property
     def trust(self) -> float:

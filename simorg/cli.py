@@ -27,6 +27,16 @@ app = typer.Typer(
 USAGE_ERROR = 2
 
 
+def nothing_found(what: str, folder: object) -> typer.Exit:
+    """A listing that finds nothing means a broken installation: say so in one line, exit 1."""
+    typer.echo(
+        f"simorg: error: no shipped {what} found in {folder}; the installation is incomplete "
+        "(reinstall simorg: pip install --force-reinstall simorg)",
+        err=True,
+    )
+    return typer.Exit(1)
+
+
 def fail(message: str) -> typer.Exit:
     """Print a one-line error and return the Exit to raise (exit code 2)."""
     typer.echo(f"simorg: error: {message}", err=True)
@@ -47,9 +57,12 @@ def _console():
 @app.command("scenarios")
 def scenarios_command() -> None:
     """List the shipped scenarios, one line each."""
-    from simorg.scenario import load, shipped_scenarios
+    from simorg.scenario import SCENARIO_DIR, load, shipped_scenarios
 
-    for name in shipped_scenarios():
+    shipped = shipped_scenarios()
+    if not shipped:
+        raise nothing_found("scenarios", SCENARIO_DIR)
+    for name in shipped:
         typer.echo(f"{name:<22} {load(name).description}")
 
 
@@ -195,8 +208,12 @@ def demo_command(
     """Run every shipped scenario a few times and print final outcomes side by side."""
     from rich.table import Table
 
-    from simorg.scenario import load, shipped_scenarios
+    from simorg.scenario import SCENARIO_DIR, load, shipped_scenarios
     from simorg.simulate import simulate
+
+    shipped = shipped_scenarios()
+    if not shipped:
+        raise nothing_found("scenarios", SCENARIO_DIR)
 
     table = Table(
         title=f"simorg: every shipped scenario, mean of {replications} replications (seeds {seed}…{seed + replications - 1})"
@@ -204,7 +221,7 @@ def demo_command(
     table.add_column("scenario")
     for _, label in DEMO_OUTCOMES:
         table.add_column(label, justify="right")
-    for name in shipped_scenarios():
+    for name in shipped:
         sc = load(name)
         finals = [simulate(sc, seed=seed + r).final for r in range(replications)]
         means = [sum(f[k] for f in finals) / len(finals) for k, _ in DEMO_OUTCOMES]

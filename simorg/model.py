@@ -8,11 +8,13 @@ its own random stream (randomness.py), so the same seed gives the same run on an
 from __future__ import annotations
 
 from functools import cached_property, partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
-from simorg import structures
+from simorg import agent_hooks, conventions, mesa_space, structures
 from simorg.agents import Customer, Employee, Leader
 from simorg.mechanisms import conversations, culture, customers, interventions, learning, requests
 from simorg.mechanisms import turnover as turnover_mechanism
@@ -20,6 +22,10 @@ from simorg.outcomes import OUTCOMES, compute
 from simorg.randomness import spawn_streams
 from simorg.scenario import Intervention, Scenario
 from simorg.state import NO_REQUEST, State
+
+if TYPE_CHECKING:
+    from mesa.discrete_space import Network as DiscreteNetwork
+    from mesa.experimental.scenarios import Scenario as MesaScenario
 
 
 def _report(model: OrgModel, name: str) -> float:
@@ -29,10 +35,29 @@ def _report(model: OrgModel, name: str) -> float:
 class OrgModel(mesa.Model):
     """An organization of employees, leaders and customers; see docs/odd.md."""
 
-    def __init__(self, scenario: Scenario | None = None, seed: int | None = None) -> None:
-        scenario = scenario if scenario is not None else Scenario()
-        seed = scenario.seed if seed is None else int(seed)
-        super().__init__(rng=seed)
+    # The agent classes the model creates, new hires included: subclass and set these to extend
+    # agents (README, "Extending agents"). An agent class that defines `step` has it called once
+    # per step, before the mechanisms run.
+    employee_class: type[Employee] = Employee
+    leader_class: type[Leader] = Leader
+    customer_class: type[Customer] = Customer
+
+    def __init__(
+        self,
+        scenario_or_config: Scenario | str | Path | MesaScenario | None = None,
+        *,
+        rng: Any = None,
+        seed: int | None = None,
+        scenario: Scenario | str | Path | MesaScenario | None = None,
+        overrides: dict[str, Any] | None = None,
+        **levers: Any,
+    ) -> None:
+        """See simorg/conventions.py: Mesa's conventions for the scenario, rng/seed and levers."""
+        scenario, mesa_scenario, seed = conventions.resolve(
+            scenario_or_config, scenario=scenario, rng=rng, seed=seed, overrides=overrides,
+            levers=levers,
+        )  # fmt: skip
+        super().__init__(rng=seed, scenario=mesa_scenario)
         self.seed = seed
         self.config = scenario  # (Mesa 3.5 reserves `scenario` for its own Scenario class)
         self.streams = spawn_streams(seed)
@@ -42,12 +67,13 @@ class OrgModel(mesa.Model):
         self.applied: list[tuple[int, str]] = []  # (step, label) of interventions applied
         self._events: list[partial] = []  # strong references: Mesa holds callbacks weakly
 
-        self.employee_at: list[Employee] = []
-        s = self.state.structure
-        for slot in range(s.n):
-            cls = Leader if s.is_leader[slot] else Employee
-            self.employee_at.append(cls(self, slot))
-        self.customer_at = [Customer(self, c) for c in range(len(self.state.customer_trust))]
+        self.employee_at: list[Employee] = [
+            self._new_employee(slot) for slot in range(self.state.n)
+        ]
+        self.customer_at = [
+            self.customer_class(self, c) for c in range(len(self.state.customer_trust))
+        ]
+        agent_hooks.schedule(self)
 
         for iv in scenario.interventions:
             self.schedule_intervention(iv)
@@ -161,6 +187,8 @@ class OrgModel(mesa.Model):
         self.state.tie_trust = trust
         self.state.invalidate()
         self.__dict__.pop("graph", None)
+        if "space" in self.__dict__:
+            mesa_space.rebuild(self)
 
     # --- the step ------------------------------------------------------------------------------
 
@@ -216,10 +244,41 @@ class OrgModel(mesa.Model):
 
     def _replace_agents(self, slots: np.ndarray) -> None:
         """A leaver's agent is removed and a new agent takes the slot, so counts add up."""
-        leader = self.state.structure.is_leader
         for slot in slots.tolist():  # only the few who left this step
             self.employee_at[slot].remove()
-            self.employee_at[slot] = (Leader if leader[slot] else Employee)(self, slot)
+            self.employee_at[slot] = self._new_employee(slot)
+
+    def _new_employee(self, slot: int) -> Employee:
+        """The agent for `slot` (at start-up and for a new hire), of the model's agent classes."""
+        cls = self.leader_class if self.state.structure.is_leader[slot] else self.employee_class
+        agent = cls(self, slot)
+        if "space" in self.__dict__:  # the Mesa space is built: the new hire takes the slot's cell
+            agent.cell = self.space[slot]
+        return agent
+
+    # --- Mesa conventions: running, the space, repr ----------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True until the scenario's planned steps are done (or someone sets it False)."""
+        config = self.__dict__.get("config")
+        return self._running and (config is None or self.steps < config.steps)
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        self._running = bool(value)
+
+    @cached_property
+    def space(self) -> DiscreteNetwork:
+        """The employee network as a Mesa `Network` (built on first use, then kept in sync)."""
+        return mesa_space.build(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.config.name!r}: {self.state.n} employees, "
+            f"{len(self.customer_at)} customers, step {self.steps} of {self.config.steps}, "
+            f"seed {self.seed}>"
+        )
 
     # --- views for users and the explorer ------------------------------------------------------
 
@@ -245,4 +304,4 @@ class OrgModel(mesa.Model):
 
     @property
     def customers(self) -> mesa.agent.AgentSet:
-        return self.agents_by_type.get(Customer, mesa.agent.AgentSet([], random=self.random))
+        return self.agents.select(agent_type=Customer)

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+# The shipped scenarios: the top-level scenarios/ folder, installed as the package simorg.scenarios
+# (pyproject.toml), so a wheel and an editable install find them the same way.
+SCENARIO_DIR: Traversable = resources.files("simorg.scenarios")
 
 DEPARTMENT_NAMES: tuple[str, ...] = (
     "Customer Service",
@@ -455,12 +459,18 @@ def parameters() -> list[Parameter]:
 # --- loading ---------------------------------------------------------------------------------------
 
 
-def shipped_scenarios() -> dict[str, Path]:
-    """Name -> path of every scenario file shipped in scenarios/."""
-    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+def shipped_files(folder: Traversable) -> dict[str, Traversable]:
+    """Name -> file of every .toml file in a shipped data package, sorted by name."""
+    found = (p for p in folder.iterdir() if p.is_file() and p.name.endswith(".toml"))
+    return {p.name.removesuffix(".toml"): p for p in sorted(found, key=lambda p: p.name)}
 
 
-def resolve(ref: str | Path) -> Path:
+def shipped_scenarios() -> dict[str, Traversable]:
+    """Name -> file of every scenario shipped in scenarios/ (the package simorg.scenarios)."""
+    return shipped_files(SCENARIO_DIR)
+
+
+def resolve(ref: str | Path) -> Path | Traversable:
     """A scenario is named (`social_business`) or given by path."""
     p = Path(ref)
     if p.suffix == ".toml" or p.exists() or "/" in str(ref):
@@ -508,7 +518,7 @@ def load(ref: str | Path) -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
-    data.setdefault("name", path.stem)
+    data.setdefault("name", path.name.removesuffix(".toml"))
     return from_dict(data, str(path))
 
 

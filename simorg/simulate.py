@@ -18,13 +18,22 @@ class RunResult:
     final: dict[str, float]  # outcomes after the last step
     trajectory: pd.DataFrame  # one row per recorded step, column "step" plus every outcome
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in list(self.final.items())[:4])
+        more = len(self.final) - 4
+        return (
+            f"RunResult(scenario={self.scenario!r}, seed={self.seed}, steps={self.steps}, "
+            f"final={{{shown}{f', … {more} more' if more > 0 else ''}}}, "
+            f"trajectory={len(self.trajectory)} rows × {self.trajectory.shape[1]} columns)"
+        )
+
 
 def simulate(
     scenario: Scenario, steps: int | None = None, seed: int | None = None, every: int = 1
 ) -> RunResult:
     """Run `steps` steps (default: the scenario's) with `seed` (default: the scenario's)."""
     steps = scenario.steps if steps is None else steps
-    model = OrgModel(scenario, seed=seed)
+    model = OrgModel(scenario, seed=scenario.seed if seed is None else seed)
     model.run_for(steps)
     frame = model.datacollector.get_model_vars_dataframe()
     frame.insert(0, "step", range(len(frame)))

@@ -41,7 +41,7 @@ def march_special_case(seed: int, p1: float, p2: float) -> Scenario:
     [(1, 0.1, 0.9, 40), (2, 0.5, 0.5, 15), (3, 0.9, 0.1, 8), (4, 0.3, 0.7, 1)],
 )
 def test_model_steps_like_the_runner(seed, p1, p2, steps):
-    model = OrgModel(march_special_case(seed, p1, p2))
+    model = OrgModel(march_special_case(seed, p1, p2), seed=seed)
     for _ in range(steps):
         model.step()
     code, beliefs, reality = run_single(seed, p1, p2, max_periods=steps, stop_at_equilibrium=False)
@@ -54,7 +54,7 @@ def test_model_steps_like_the_runner(seed, p1, p2, steps):
 @pytest.mark.parametrize(("seed", "p1", "p2"), [(5, 0.2, 0.5), (6, 0.7, 0.9)])
 def test_model_reaches_the_runners_equilibrium(seed, p1, p2):
     code, beliefs, reality = run_single(seed, p1, p2)
-    model = OrgModel(march_special_case(seed, p1, p2))
+    model = OrgModel(march_special_case(seed, p1, p2), seed=seed)
     st = model.state
     for _ in range(2_000):
         if learning.at_equilibrium(st.beliefs, st.code, st.reality).all():

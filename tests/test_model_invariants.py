@@ -79,7 +79,7 @@ def check_state(model: OrgModel) -> None:
 
 @given(scenarios())
 def test_any_valid_scenario_runs_20_steps_within_bounds(sc: Scenario) -> None:
-    model = OrgModel(sc)
+    model = OrgModel(sc, seed=sc.seed)
     for _ in range(20):
         model.step()
         check_state(model)
@@ -95,7 +95,7 @@ def test_any_valid_scenario_runs_20_steps_within_bounds(sc: Scenario) -> None:
 
 @given(scenarios())
 def test_same_seed_same_run(sc: Scenario) -> None:
-    a, b = OrgModel(sc), OrgModel(sc)
+    a, b = OrgModel(sc, seed=sc.seed), OrgModel(sc, seed=sc.seed)
     for _ in range(10):
         a.step()
         b.step()

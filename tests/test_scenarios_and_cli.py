@@ -40,7 +40,7 @@ def test_shipped_scenario_loads_tells_its_story_and_runs(name: str) -> None:
     sc = load(name)
     assert load(str(path)) == sc
     assert 100 <= sc.organization.employees <= 1000 and sc.customers.count >= 500
-    model = OrgModel(sc)
+    model = OrgModel(sc, seed=sc.seed)
     model.run_for(sc.steps)
     assert model.steps == sc.steps
     assert set(model.outcomes) == set(OUTCOMES)

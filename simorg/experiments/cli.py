@@ -45,9 +45,13 @@ def register(app: typer.Typer) -> None:
     @app.command("experiments")
     def experiments_command() -> None:
         """List the shipped experiments and the question each asks."""
+        from simorg.cli import nothing_found
         from simorg.experiments import design as dz
 
-        for name, path in dz.shipped_experiments().items():
+        shipped = dz.shipped_experiments()
+        if not shipped:
+            raise nothing_found("experiments", dz.EXPERIMENT_DIR)
+        for name, path in shipped.items():
             exp, _ = dz.load_experiment(path)
             typer.echo(f"{name:<34} {exp.question or exp.description}")
 

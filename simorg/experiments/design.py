@@ -17,6 +17,8 @@ import json
 import math
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,10 +26,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simorg.outcomes import OUTCOMES
-from simorg.scenario import Scenario, ScenarioError, parameters, with_overrides
+from simorg.scenario import Scenario, ScenarioError, parameters, shipped_files, with_overrides
 from simorg.scenario import load as load_scenario
 
-EXPERIMENT_DIR = Path(__file__).resolve().parent.parent.parent / "experiments"
+# The top-level experiments/ folder, installed as the package simorg.experiments.shipped.
+EXPERIMENT_DIR: Traversable = resources.files("simorg.experiments.shipped")
 MAX_VARIANTS = 1_000_000
 SAMPLE_METHODS = ("lhs", "sobol", "saltelli", "morris")
 
@@ -340,8 +343,9 @@ def from_dict(data: dict[str, Any], source: str = "experiment") -> Experiment:
         raise _first_error(exc, source) from None
 
 
-def shipped_experiments() -> dict[str, Path]:
-    return {p.stem: p for p in sorted(EXPERIMENT_DIR.glob("*.toml"))}
+def shipped_experiments() -> dict[str, Traversable]:
+    """Name -> file of every experiment shipped in experiments/ (simorg.experiments.shipped)."""
+    return shipped_files(EXPERIMENT_DIR)
 
 
 def resolve_path(ref: str | Path) -> Path:
@@ -354,7 +358,13 @@ def resolve_path(ref: str | Path) -> Path:
         return p
     shipped = shipped_experiments()
     if str(ref) in shipped:
-        return shipped[str(ref)]
+        found = shipped[str(ref)]
+        if not isinstance(found, Path):  # e.g. simorg imported from a zip file
+            raise ExperimentError(
+                f"{ref}: shipped experiments must be on the file system, not in {found}; "
+                "install simorg with pip"
+            )
+        return found
     raise ExperimentError(
         f"{ref}: unknown experiment; shipped: {', '.join(shipped) or 'none'} (or give a path to a .toml file)"
     )
