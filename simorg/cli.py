@@ -128,6 +128,21 @@ def resolve_scenario(
     return with_overrides(sc, overrides) if overrides else sc
 
 
+def write_run(frame, stem: Path, meta: dict, scenario) -> None:
+    """`stem`.parquet (with `meta` as key-value metadata), `stem`.csv, and `stem`.json: `meta` and
+    the full scenario, so every file of a run says which simorg, scenario and seed made it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    extra = {k: str(v) for k, v in meta.items()}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
+    pq.write_table(table, stem.with_suffix(".parquet"))
+    frame.to_csv(stem.with_suffix(".csv"), index=False)
+    doc = {**meta, "config": scenario.model_dump(mode="json")}
+    stem.with_suffix(".json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
 @app.command("run")
 def run_command(
     scenario: Annotated[str, typer.Argument(help="Shipped scenario name or path to a .toml file")],
@@ -158,17 +173,19 @@ def run_command(
         sc = resolve_scenario(scenario, employees, customers, set_)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
+    from simorg.api import metadata
+
     result = simulate(sc, steps=steps, seed=seed)
+    meta = metadata(sc, result.seed, result.steps)
     if out is not None:
         try:
             out.mkdir(parents=True, exist_ok=True)
             stem = f"{sc.name}_seed{result.seed}"
-            result.trajectory.to_parquet(out / f"{stem}.parquet", index=False)
-            result.trajectory.to_csv(out / f"{stem}.csv", index=False)
+            write_run(result.trajectory, out / stem, meta, sc)
         except OSError as exc:
             raise fail(f"{out}: cannot write results: {exc.strerror}") from None
     if as_json:
-        payload = {"scenario": sc.name, "seed": result.seed, "steps": result.steps}
+        payload = dict(meta)
         payload.update({k: round(v, 10) for k, v in result.final.items()})
         typer.echo(json.dumps(payload, sort_keys=False))
         return

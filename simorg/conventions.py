@@ -85,6 +85,11 @@ def resolve_seed(rng: Any = None, seed: Any = None) -> int:
     if rng is not None and seed is not None:
         raise ValueError("OrgModel: give rng or seed, not both (they mean the same)")
     value = seed if seed is not None else rng
+    if isinstance(value, str):  # Mesa's SolaraViz "InputText" seed
+        text = value.strip()
+        if not text.isdigit():
+            raise ScenarioError(f"OrgModel: seed {value!r} is not a whole number; give e.g. 42")
+        value = int(text)
     if value is None:
         return secrets.randbits(63)
     if isinstance(value, np.random.Generator):

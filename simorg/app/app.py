@@ -9,27 +9,40 @@ from __future__ import annotations
 
 import solara
 
+from simorg.app import layout
 from simorg.app.about import About
 from simorg.app.compare import CompareState, CompareView, build_runs
 from simorg.app.explore import ExploreState, ExploreView
 from simorg.app.player import DEFAULT_SPEED
 from simorg.app.session import DEFAULT_SCENARIO, Run, scenario_catalogue
 from simorg.app.style import CSS
+from simorg.model import OrgModel
 
 VIEWS = ("Explore", "Compare", "About")
 COMPARE_DEFAULT = ("traditional_silos", "social_business")
 
 
+def run_of(model: OrgModel) -> Run:
+    """The explorer's Run around a model the user built (a notebook's `Page(model=...)`)."""
+    run = Run(model.config, model.seed, label=model.config.name)
+    run.model = model
+    run.layout = layout.compute(model.state.structure, model.seed)
+    return run
+
+
 @solara.component
-def Page():
+def Page(model: OrgModel | None = None):
+    """The explorer; in a notebook, `Page(model=OrgModel(...))` explores that model."""
     catalogue = solara.use_reactive(solara.use_memo(scenario_catalogue, []))
     first = catalogue.value.get(DEFAULT_SCENARIO) or next(iter(catalogue.value.values()))
     first_name = (
         DEFAULT_SCENARIO if DEFAULT_SCENARIO in catalogue.value else next(iter(catalogue.value))
     )
+    if model is not None:
+        first, first_name = model.config, model.config.name
 
     def first_run():
-        return Run(first, first.seed, label=first_name)
+        return run_of(model) if model is not None else Run(first, first.seed, label=first_name)
 
     explore = ExploreState(
         catalogue=catalogue,
@@ -82,6 +95,11 @@ def Page():
             CompareView(compare, catalogue.value, explore.run.value.scenario)
         else:
             About()
+
+
+page = (
+    Page()
+)  # the module-level element Mesa's and Solara's docs use; `Page` is what `solara run` serves
 
 
 @solara.component
