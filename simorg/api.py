@@ -54,11 +54,14 @@ def run(
     scenario's (so the same call gives the same numbers); `levers` override parameters. Bad input
     raises simorg.ScenarioError with a one-line message naming the parameter and the fix.
     """
+    import numpy as np
+
     from simorg.model import OrgModel
     from simorg.scenario import load, with_overrides
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
-    changes = dotted(levers, source="simorg.run")
+    plain = {k: v.item() if isinstance(v, np.generic) else v for k, v in levers.items()}
+    changes = dotted(plain, source="simorg.run")
     if changes:
         sc = with_overrides(sc, changes, source="simorg.run")
     steps = sc.steps if steps is None else int(steps)

@@ -18,6 +18,7 @@ import weakref
 import solara
 from mesa.visualization import SolaraViz, make_plot_component, make_space_component
 from mesa.visualization.components import AgentPortrayalStyle
+from mesa.visualization.utils import update_counter
 
 from simorg.agents import Employee, Leader
 from simorg.app import layout
@@ -106,7 +107,15 @@ def NetworkView(model: OrgModel):
     return component(model)
 
 
+@solara.component
+def Summary(model: OrgModel):
+    """Which organization this is, at which step, from which seed (the model's repr)."""
+    update_counter.get()  # redraw after every step, as Mesa's own components do
+    solara.Text(repr(model), classes=["simorg-mesa-summary"])
+
+
 COMPONENTS = [
+    Summary,
     NetworkView,
     make_plot_component(["practice", "peer_trust", "leadership_trust", "customer_trust"]),
     make_plot_component(["requests_resolved", "requests_failed"]),
