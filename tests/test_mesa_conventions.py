@@ -89,7 +89,10 @@ def test_a_mesa_scenario_is_read_as_keyword_levers() -> None:
 def test_running_turns_false_at_the_planned_steps() -> None:
     m = OrgModel(small(), seed=1, steps=4)
     assert m.running
-    m.run_model()  # Mesa's loop: while running: step()
+    for _ in range(50):  # Mesa's run_model() loop, bounded so that a broken `running` fails
+        if not m.running:
+            break
+        m.step()
     assert m.steps == 4 and not m.running
     m.step()  # stepping on is still allowed; running stays False
     assert m.steps == 5 and not m.running
