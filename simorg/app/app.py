@@ -97,9 +97,8 @@ def Page(model: OrgModel | None = None):
             About()
 
 
-page = (
-    Page()
-)  # the module-level element Mesa's and Solara's docs use; `Page` is what `solara run` serves
+# The module-level element Mesa's and Solara's docs use; `Page` is what `solara run` serves.
+page = Page()
 
 
 @solara.component
