@@ -184,6 +184,7 @@ def inspect(
             )
         )
     files = tuple(str(p) for p in (people, ties) if p is not None)
+    problems.sort(key=lambda p: (p.file != people_file, p.line or 0))  # first problem first
     org = ImportedOrganization(
         files=files,
         ids=ids,
