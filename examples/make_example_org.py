@@ -42,8 +42,34 @@ DEPARTMENTS = {  # name: people
     "Facilities": 6,
     "Legal": 2,
 }
-FIRST = "ada alan grace linus barbara edsger frances donald margaret ken dennis radia john".split()
-LAST = "lovelace turing hopper torvalds liskov dijkstra allen knuth hamilton thompson perlman".split()
+FIRST = [
+    "ada",
+    "alan",
+    "grace",
+    "linus",
+    "barbara",
+    "edsger",
+    "frances",
+    "donald",
+    "margaret",
+    "ken",
+    "dennis",
+    "radia",
+    "john",
+]
+LAST = [
+    "lovelace",
+    "turing",
+    "hopper",
+    "torvalds",
+    "liskov",
+    "dijkstra",
+    "allen",
+    "knuth",
+    "hamilton",
+    "thompson",
+    "perlman",
+]
 SITES = ("Lisbon", "Leeds", "Lyon")
 
 
@@ -103,7 +129,9 @@ def generate(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             tie(i, int(rng.choice(same, p=p)), float(rng.integers(1, 6)))
         cross_count = int(rng.poisson(10.0 if liaison[i] else 1.0))
         for _ in range(cross_count):
-            other = np.flatnonzero((department != department[i]) & (liaison | (rng.random(n) < 0.1)))
+            other = np.flatnonzero(
+                (department != department[i]) & (liaison | (rng.random(n) < 0.1))
+            )
             p = social[other] / social[other].sum()
             tie(i, int(rng.choice(other, p=p)), float(rng.integers(1, 6)))
 

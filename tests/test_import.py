@@ -10,14 +10,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, simorg
 from simorg import structures
 from simorg.organizations import OrganizationFileError, inspect, read
 from simorg.organizations.build import structure
 from simorg.organizations.export import write_people, write_ties
 from simorg.organizations.pseudonyms import KEY_VARIABLE, pseudonymise
-from simorg.scenario import Organization, Scenario, ScenarioError, load, shipped_scenarios, with_overrides
+from simorg.scenario import (
+    Organization,
+    Scenario,
+    ScenarioError,
+    load,
+    shipped_scenarios,
+    with_overrides,
+)
 from simorg.simulate import simulate
+
+from conftest import ROOT, simorg
 
 EXAMPLE = ROOT / "examples" / "example_org"
 FIELDS = ("department", "manager", "level", "is_leader", "informal_leader", "indptr", "indices",
@@ -59,18 +67,26 @@ def test_each_format_round_trips_a_built_organization(tmp_path, built, fmt):
     if not kinds_kept:  # the kind is recovered from departments for all but leadership/reporting
         same = s.department[s.source] == s.department[s.indices]
         data = np.isin(s.kind, [structures.TEAM, structures.CROSS])
-        assert np.array_equal(again.kind[data & same], np.full((data & same).sum(), structures.TEAM))
+        assert np.array_equal(
+            again.kind[data & same], np.full((data & same).sum(), structures.TEAM)
+        )
 
 
 def test_scenario_on_an_exported_organization_runs_like_the_built_one(tmp_path):
-    sc = with_overrides(load("traditional_silos"), {"organization.employees": 120, "customers.count": 100})
+    sc = with_overrides(
+        load("traditional_silos"), {"organization.employees": 120, "customers.count": 100}
+    )
     from simorg.model import OrgModel
 
     s = OrgModel(sc, seed=4).state.structure  # the structure a run with seed 4 builds
     write_people(s, sc.department_names(), tmp_path / "people.csv")
     write_ties(s, sc.department_names(), tmp_path / "ties.csv")
     imported = with_overrides(
-        sc, {"organization.people": str(tmp_path / "people.csv"), "organization.ties": str(tmp_path / "ties.csv")}
+        sc,
+        {
+            "organization.people": str(tmp_path / "people.csv"),
+            "organization.ties": str(tmp_path / "ties.csv"),
+        },
     )
     assert imported.organization.employees == 120 and imported.organization.departments == 6
     assert imported.department_names() == sc.department_names()
@@ -89,7 +105,9 @@ def write(path: Path, text: str | bytes) -> Path:
 
 
 def test_ties_merge_directions_and_duplicates_and_sum_weights(tmp_path):
-    people = write(tmp_path / "p.csv", "id,department\n" + "".join(f"{i},{'AB'[i % 2]}\n" for i in range(12)))
+    people = write(
+        tmp_path / "p.csv", "id,department\n" + "".join(f"{i},{'AB'[i % 2]}\n" for i in range(12))
+    )
     ties = write(tmp_path / "t.csv", "source,target,weight\n1,2,1\n2,1,2.5\n1,2,1\n3,4,\n")
     imp = read(people, ties)
     assert imp.tie_rows == 4
@@ -101,7 +119,9 @@ def test_leaders_and_managers_are_inferred_from_centrality_when_the_file_gives_n
     rows = "".join(f"{i},{'X' if i < 10 else 'Y'}\n" for i in range(20))
     people = write(tmp_path / "p.csv", "id,department\n" + rows)
     hub_x, hub_y = 7, 13  # the most connected person of each department
-    ties = [(hub_x, j) for j in range(10) if j != hub_x] + [(hub_y, j) for j in range(10, 20) if j != hub_y]
+    ties = [(hub_x, j) for j in range(10) if j != hub_x] + [
+        (hub_y, j) for j in range(10, 20) if j != hub_y
+    ]
     ties += [(0, 1), (1, 2)]
     t = write(tmp_path / "t.csv", "source,target\n" + "".join(f"{a},{b}\n" for a, b in ties))
     imp = read(people, t, span=4)
@@ -116,7 +136,11 @@ def test_leaders_and_managers_are_inferred_from_centrality_when_the_file_gives_n
     pairs = {tuple(p) for p in imp.tie_pairs.tolist()}
     tied = lambda i, j: (min(i, j), max(i, j)) in pairs  # noqa: E731
     for i in np.flatnonzero(imp.manager >= 0):
-        up = [j for j in range(20) if imp.level[j] == imp.level[i] - 1 and imp.department[j] == imp.department[i]]
+        up = [
+            j
+            for j in range(20)
+            if imp.level[j] == imp.level[i] - 1 and imp.department[j] == imp.department[i]
+        ]
         if any(tied(i, j) for j in up):
             assert tied(i, imp.manager[i]), i
     assert imp.manager[2] == 1 or imp.level[1] != imp.level[2] - 1
@@ -151,7 +175,9 @@ def test_personal_ids_become_stable_pseudonyms_and_never_reach_results(tmp_path,
                "--set", f"organization.people={EXAMPLE / 'people.csv'}",
                "--set", f"organization.ties={EXAMPLE / 'ties.csv'}")  # fmt: skip
     assert r.returncode == 0, r.stderr
-    written = "".join(p.read_text(errors="replace") for p in out.glob("*.csv")) + r.stdout + r.stderr
+    written = (
+        "".join(p.read_text(errors="replace") for p in out.glob("*.csv")) + r.stdout + r.stderr
+    )
     assert "@" not in written and "example.org" not in written
 
 
@@ -196,7 +222,14 @@ def test_every_problem_of_a_file_is_listed_at_once(tmp_path):
     ties = write(tmp_path / "t.csv", "source,target,weight\n1,1,1\n1,5,1\n1,2,-3\n")
     _, problems = inspect(people, ties)
     assert sorted({p.kind for p in problems}) == sorted(
-        {"duplicate id", "unknown manager", "missing department", "self-tie", "unknown id", "bad weight"}
+        {
+            "duplicate id",
+            "unknown manager",
+            "missing department",
+            "self-tie",
+            "unknown id",
+            "bad weight",
+        }
     )
     with pytest.raises(OrganizationFileError, match=r"p.csv:3: duplicate id .*more problems"):
         read(people, ties)
@@ -205,7 +238,9 @@ def test_every_problem_of_a_file_is_listed_at_once(tmp_path):
 def test_a_scenario_with_a_bad_file_fails_in_one_line(tmp_path):
     write(tmp_path / "p.csv", "id,department\n1,A\n1,A\n")
     (tmp_path / "s.toml").write_text('[organization]\npeople = "p.csv"\n')
-    with pytest.raises(ScenarioError, match=r"^\S*s.toml: organization: \S*p.csv:3: duplicate id '1'"):
+    with pytest.raises(
+        ScenarioError, match=r"^\S*s.toml: organization: \S*p.csv:3: duplicate id '1'"
+    ):
         load(tmp_path / "s.toml")
     r = simorg("check", str(tmp_path / "s.toml"))
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "p.csv:3" in r.stderr
@@ -253,7 +288,9 @@ def test_every_shipped_scenario_runs_on_the_example(name):
 
 
 def test_an_org_chart_alone_gets_ties_from_reporting_lines_teams_and_the_rules():
-    sc = with_overrides(load("traditional_silos"), {"organization.people": str(EXAMPLE / "people.csv")})
+    sc = with_overrides(
+        load("traditional_silos"), {"organization.people": str(EXAMPLE / "people.csv")}
+    )
     s = structures.build(sc.organization, np.random.default_rng(0))
     kinds = np.bincount(s.kind, minlength=len(structures.TIE_KINDS))
     assert kinds[structures.REPORTING] == 2 * (s.manager >= 0).sum()
@@ -282,7 +319,9 @@ def test_stepwise_order_names_match_imported_departments():
 def eu_core() -> Path:
     folder = email_eu_core()
     if folder is None:
-        pytest.skip("email-eu-core not found: set SIMORG_EMAIL_EU_CORE or put shared/data/email-eu-core beside the repository")
+        pytest.skip(
+            "email-eu-core not found: set SIMORG_EMAIL_EU_CORE or put shared/data/email-eu-core beside the repository"
+        )
     return folder
 
 
@@ -311,3 +350,59 @@ def test_every_shipped_scenario_runs_on_email_eu_core(eu_core, name):
     assert sc.organization.employees == 1005 and sc.organization.departments == 42
     r = simulate(sc, steps=8, seed=2)
     assert r.steps == 8 and np.isfinite(list(r.final.values())).all()
+
+
+# --- invariants on any organization ---------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def organizations(draw):
+    n = draw(st.integers(10, 60))
+    depts = draw(st.integers(1, 6))
+    department = draw(st.lists(st.integers(0, depts - 1), min_size=n, max_size=n))
+    with_managers = draw(st.booleans())
+    # a forest: each person's manager comes earlier in the file (or none)
+    manager = [-1] + [draw(st.integers(-1, i - 1)) for i in range(1, n)]
+    m = draw(st.integers(0, 3 * n))
+    ties = draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=m, max_size=m)
+    )
+    return n, department, manager if with_managers else None, [(a, b) for a, b in ties if a != b]
+
+
+@given(organizations(), st.sampled_from(["silos", "matrix", "fluid"]), st.booleans())
+def test_any_imported_organization_gives_a_structure_every_mechanism_can_use(
+    tmp_path_factory, org, built, ties_file
+):
+    n, department, manager, ties = org
+    d = tmp_path_factory.mktemp("org")
+    rows = ["id,department" + (",manager" if manager else "")]
+    for i in range(n):
+        rows.append(
+            f"u{i}@x.org,D{department[i]}"
+            + ("," + (f"u{manager[i]}@x.org" if manager[i] >= 0 else "") if manager else "")
+        )
+    write(d / "p.csv", "\n".join(rows) + "\n")
+    write(d / "t.csv", "source,target\n" + "".join(f"u{a}@x.org,u{b}@x.org\n" for a, b in ties))
+    imp = read(d / "p.csv", d / "t.csv" if ties_file and ties else None)
+    s = structure(imp, Organization(structure=built, project_team_size=4), np.random.default_rng(0))
+    e = np.arange(len(s.indices))
+    assert (s.reverse[s.reverse] == e).all() and (s.source[s.reverse] == s.indices).all()
+    assert (np.diff(s.indptr) >= 0).all() and s.indptr[-1] == len(s.indices)
+    assert (s.source != s.indices).all()
+    has = s.manager >= 0
+    assert (s.level[has] == s.level[s.manager[has]] + 1).all() and (s.level[~has] == 0).all()
+    assert s.is_leader[s.manager[has]].all() and s.is_leader[~has].all()
+    key = set(zip(s.source.tolist(), s.indices.tolist(), strict=True))
+    assert all(
+        (i, int(s.manager[i])) in key for i in np.flatnonzero(has)
+    )  # reporting lines are ties
+    if manager:
+        assert (s.manager == np.array(manager)).all()
+    names = sorted({f"D{x}" for x in department})
+    assert sorted(imp.department_names) == names and s.departments == len(names)
+    if ties_file and ties:  # every tie of the file is in the structure
+        assert all((a, b) in key for a, b in ties)

@@ -10,11 +10,25 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from simorg.organizations.imported import ImportedOrganization, inspect, read
 from simorg.organizations.problems import OrganizationFileError, Problem
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from simorg.organizations.imported import ImportedOrganization
+
+
+def __getattr__(name: str) -> Any:
+    """`inspect`, `read` and `ImportedOrganization` load pandas: imported when first used, so
+    that `simorg` commands that never import an organization start fast."""
+    if name in ("ImportedOrganization", "inspect", "read"):
+        from simorg.organizations import imported
+
+        return getattr(imported, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "ImportedOrganization",
@@ -26,6 +40,20 @@ __all__ = [
     "load_files",
     "read",
 ]
+
+
+def anchor_paths(table: object, base: Path) -> None:
+    """Make `organization.people`/`.ties` in an experiment's `set` table (dotted keys or nested
+    tables) relative to the file it came from, as paths in scenario files are."""
+    if not isinstance(table, dict):
+        return
+    nested = table.get("organization")
+    for holder, keys in ((table, ("organization.people", "organization.ties")),
+                         (nested, ("people", "ties"))):  # fmt: skip
+        if isinstance(holder, dict):
+            for key in keys:
+                if isinstance(holder.get(key), str) and holder[key]:
+                    holder[key] = str(base / Path(holder[key]).expanduser())
 
 
 def _stamp(path: str) -> tuple[str, int, int]:
@@ -45,6 +73,8 @@ def _read_cached(
     span: int,
     drop_self_ties: bool,
 ) -> ImportedOrganization:
+    from simorg.organizations.imported import read
+
     return read(
         Path(people[0]) if people else None,
         Path(ties[0]) if ties else None,
@@ -82,7 +112,7 @@ def load(org) -> ImportedOrganization:
     )
 
 
-def build_structure(org, rng: np.random.Generator):
+def build_structure(org, rng: np.random.Generator):  # noqa: F821 (numpy only for typing)
     """structures.build for an imported organization."""
     from simorg.organizations.build import structure
 

@@ -20,7 +20,9 @@ def register(app: typer.Typer) -> None:
     def check_command(
         people: Annotated[
             Path,
-            typer.Argument(help="People CSV (id, department[, manager, leader, ...]) or a GraphML/GEXF file"),
+            typer.Argument(
+                help="People CSV (id, department[, manager, leader, ...]) or a GraphML/GEXF file"
+            ),
         ],
         ties: Annotated[
             Path | None,
@@ -35,7 +37,9 @@ def register(app: typer.Typer) -> None:
         drop_self_ties: Annotated[
             bool, typer.Option("--drop-self-ties", help="Drop self-ties instead of reporting them")
         ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print what was read as JSON")] = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print what was read as JSON")
+        ] = False,
     ) -> None:
         """Print what was read and every problem, one line each with file and line; exit 2 on any."""
         from simorg.organizations import OrganizationFileError, inspect

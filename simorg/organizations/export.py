@@ -19,7 +19,9 @@ from simorg.structures import TIE_KINDS, Structure
 FORMATS = ("csv", "edgelist", "graphml", "gexf")
 
 
-def people_frame(s: Structure, department_names: list[str], ids: np.ndarray | None = None) -> pd.DataFrame:
+def people_frame(
+    s: Structure, department_names: list[str], ids: np.ndarray | None = None
+) -> pd.DataFrame:
     ids = np.arange(s.n).astype(str) if ids is None else np.asarray(ids, dtype=object)
     manager = np.where(s.manager >= 0, ids[np.maximum(s.manager, 0)], "")
     return pd.DataFrame(

@@ -38,7 +38,7 @@ def separator(header: str) -> str:
 def _parse(shown: str, text: str, **options) -> pd.DataFrame:
     try:
         return pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], **options
+            io.StringIO(text), dtype=object, keep_default_na=False, na_values=[""], **options
         )
     except (pd.errors.ParserError, ValueError) as exc:
         found = re.search(r"line (\d+)", str(exc))

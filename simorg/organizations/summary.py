@@ -53,7 +53,7 @@ def lines(s: dict[str, Any]) -> list[str]:
     out = [
         f"read: {', '.join(s['files'])}",
         f"people: {s['people']:,} in {s['departments']} departments ({lo} to {hi} people each)",
-        f"departments (numbered; 0 plays Customer Service, 1 Marketing & Sales): "
+        "departments (numbered; 0 plays Customer Service, 1 Marketing & Sales): "
         + ", ".join(s["department_names"][:12])
         + (f", ... ({s['departments'] - 12} more)" if s["departments"] > 12 else ""),
     ]
@@ -74,7 +74,9 @@ def lines(s: dict[str, Any]) -> list[str]:
     if s["customer_facing"] is not None:
         out.append(f"customer-facing: {s['customer_facing']:,}")
     if s["tie_rows"]:
-        dropped = f", {s['self_ties_dropped']:,} self-ties dropped" if s["self_ties_dropped"] else ""
+        dropped = (
+            f", {s['self_ties_dropped']:,} self-ties dropped" if s["self_ties_dropped"] else ""
+        )
         out.append(
             f"ties: {s['tie_rows']:,} lines -> {s['ties']:,} ties (both directions and duplicates "
             f"merged{dropped}); {s['cross_department_share']:.1%} cross departments"
@@ -92,6 +94,10 @@ def lines(s: dict[str, Any]) -> list[str]:
     if s["attributes"] or s["dropped_columns"]:
         out.append(
             f"extra columns kept (ignored by the model): {', '.join(s['attributes']) or 'none'}"
-            + (f"; dropped as personal data: {', '.join(s['dropped_columns'])}" if s["dropped_columns"] else "")
+            + (
+                f"; dropped as personal data: {', '.join(s['dropped_columns'])}"
+                if s["dropped_columns"]
+                else ""
+            )
         )
     return out

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import networkx as nx
 import pandas as pd
 
 from simorg.organizations.formats import kind_of, read_list, read_table
@@ -63,6 +62,8 @@ def read_ties(path: Path) -> TieTable:
 
 def _read_graph(path: Path, kind: str) -> TieTable:
     shown = str(path)
+    import networkx as nx
+
     read_text(path)  # the same checks as any file: present, UTF-8, not empty
     try:
         g = nx.read_graphml(path) if kind == "graphml" else nx.read_gexf(path)

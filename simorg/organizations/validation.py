@@ -17,6 +17,18 @@ TRUE = {"true", "yes", "y", "t", "1"}
 FALSE = {"false", "no", "n", "f", "0"}
 
 
+def lookup(index: pd.Index, *queries: pd.Series) -> np.ndarray:
+    """Position of each value of the queries (concatenated) in the unique `index`, -1 when absent
+    or missing: one hash pass (pd.factorize) over all, faster than Index.get_indexer on strings."""
+    ids = index.to_numpy(dtype=object)
+    codes, _ = pd.factorize(np.concatenate([ids, *(q.to_numpy(dtype=object) for q in queries)]))
+    n = len(ids)
+    to_slot = np.full(int(codes.max()) + 2 if len(codes) else 1, -1, dtype=np.int64)
+    to_slot[codes[:n]] = np.arange(n)
+    q = codes[n:]
+    return np.where(q >= 0, to_slot[q], -1)
+
+
 def _line(value) -> int | None:
     return None if pd.isna(value) else int(value)
 
@@ -116,7 +128,7 @@ def managers(
     if "manager" not in df.columns or df["manager"].isna().all():
         return None, []
     raw = df["manager"].str.strip()
-    manager = index.get_indexer(raw.fillna(""))
+    manager = lookup(index, raw)
     given = raw.notna().to_numpy()
     unknown = given & (manager < 0)
     problems = [
@@ -205,10 +217,10 @@ def tie_rows(
             0,
             [Problem(file, None, "empty", "empty file: no ties")],
         )
-    src = ties["source"].astype("string").str.strip()
-    dst = ties["target"].astype("string").str.strip()
-    a = index.get_indexer(src.fillna(""))
-    b = index.get_indexer(dst.fillna(""))
+    src = ties["source"].astype(object)  # (no strip: a million Python calls; CSV readers
+    dst = ties["target"].astype(object)  # already skip the spaces after a separator)
+    both = lookup(index, src, dst)
+    a, b = both[: len(src)], both[len(src) :]
     line = ties["line"]
 
     def edge(i: int) -> str:
@@ -252,10 +264,12 @@ def tie_rows(
                 f"weight {ties['weight'].iloc[i]!r}{edge(i)} is not a positive number",
             )
         )
-    kind_text = ties["kind"].astype("string").str.strip().str.lower()
-    codes = {k: i for i, k in enumerate(TIE_KINDS)}
-    kind = kind_text.map(codes).astype("Float64").fillna(-1).to_numpy(dtype=np.int64)
-    bad_k = kind_text.notna().to_numpy() & (kind < 0)
+    kind = np.full(len(ties), -1, dtype=np.int64)
+    bad_k = np.zeros(len(ties), dtype=bool)
+    if ties["kind"].notna().any():
+        kind_text = ties["kind"].astype(object).str.strip().str.lower()
+        kind = lookup(pd.Index(TIE_KINDS), kind_text)
+        bad_k = kind_text.notna().to_numpy() & (kind < 0)
     for i in np.flatnonzero(bad_k):
         problems.append(
             Problem(
