@@ -193,7 +193,9 @@ def depth(manager: np.ndarray) -> np.ndarray:
     n = len(manager)
     up = np.append(np.where(manager >= 0, manager, n), n)
     dist = np.append((manager >= 0).astype(np.int64), 0)
-    while np.any(up[:-1] != n):
+    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):  # bounded even if a cycle slipped through
+        if not np.any(up[:-1] != n):
+            break
         dist = dist + dist[up]
         dist[n] = 0
         up = up[up]
