@@ -146,6 +146,18 @@ def test_leaders_and_managers_are_inferred_from_centrality_when_the_file_gives_n
     assert imp.manager[2] == 1 or imp.level[1] != imp.level[2] - 1
 
 
+def test_an_inferred_manager_is_a_tie_one_level_up_rather_than_the_place_in_the_tree(tmp_path):
+    people = write(tmp_path / "p.csv", "id,department\n" + "".join(f"{i},Z\n" for i in range(9)))
+    ties = [(0, j) for j in range(1, 9)] + [(1, 3), (1, 4), (1, 5), (2, 6)]
+    t = write(tmp_path / "t.csv", "source,target\n" + "".join(f"{a},{b}\n" for a, b in ties))
+    imp = read(people, t, span=2)
+    # ranks by ties: 0, 1, then 2..8 in file order; levels 0 | 1, 2 | 3, 4, 5, 6 | 7, 8
+    assert imp.level.tolist() == [0, 1, 1, 2, 2, 2, 2, 3, 3]
+    # in a binary tree 5 would report to 2; 5 talks to 1 (one level up), not to 2
+    assert imp.manager[5] == 1 and imp.manager[6] == 2 and imp.manager[3] == 1
+    assert imp.manager[7] == 3  # no tie one level up: the place in the tree decides
+
+
 def test_department_roles_follow_the_customer_facing_column(tmp_path):
     rows = ["id,department,customer_facing"]
     rows += [f"{i},Engineering,false" for i in range(6)]
