@@ -418,3 +418,26 @@ def test_any_imported_organization_gives_a_structure_every_mechanism_can_use(
     assert sorted(imp.department_names) == names and s.departments == len(names)
     if ties_file and ties:  # every tie of the file is in the structure
         assert all((a, b) in key for a, b in ties)
+
+
+def test_dropped_files_are_kept_only_as_pseudonymised_copies():
+    pytest.importorskip("solara")
+    from simorg.app.import_org import scenario_from_files
+
+    files = [(n, (EXAMPLE / n).read_bytes()) for n in ("ties.csv", "people.csv")]
+    sc = scenario_from_files(files, load("traditional_silos"))
+    folder = Path(sc.organization.people).parent
+    assert sorted(p.name for p in folder.iterdir()) == ["people.csv", "ties.csv"]  # no originals
+    text = (folder / "people.csv").read_text() + (folder / "ties.csv").read_text()
+    assert "@" not in text and "Hamilton" not in text
+    assert sc.organization.employees == 302 and sc.department_names()[0] == "Customer Support"
+    original = structure(
+        read(EXAMPLE / "people.csv", EXAMPLE / "ties.csv"),
+        sc.organization,
+        np.random.default_rng(1),
+    )
+    copy = structures.build(sc.organization, np.random.default_rng(1))
+    for name in FIELDS:
+        assert np.array_equal(getattr(original, name), getattr(copy, name)), name
+    with pytest.raises(ScenarioError, match=r"^p.csv:3: duplicate id '1'"):
+        scenario_from_files([("p.csv", b"id,department\n1,A\n1,A\n")], load("traditional_silos"))
