@@ -258,6 +258,7 @@ def _register_extensions() -> None:
         "simorg.experiments.cli",
         "simorg.app.cli",
         "simorg.bench",
+        "simorg.organizations.cli",
     ):
         try:
             mod = __import__(module, fromlist=["register"])

@@ -8,6 +8,7 @@ silently as "default".
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from importlib import resources
@@ -52,7 +53,7 @@ class Organization(Section):
     departments: int = Field(
         6,
         ge=1,
-        le=50,
+        le=1000,
         description="Functional departments (first two: Customer Service, Marketing & Sales)",
     )
     structure: Literal["hierarchy", "silos", "matrix", "network", "fluid"] = Field(
@@ -107,6 +108,54 @@ class Organization(Section):
         False,
         description="Whether the social-media team keeps its ties into the rest of the organization",
     )
+    # --- issue 13: an organization imported from files (simorg/organizations, docs/importing.md)
+    people: str = Field(
+        "",
+        description="People file (CSV: id, department[, manager, leader, customer_facing, level]); sets employees and departments",
+    )
+    ties: str = Field(
+        "",
+        description="Ties file (CSV source,target[,weight], GraphML, GEXF or an edge list); none: ties from the org chart",
+    )
+    department_attribute: str = Field(
+        "department",
+        description="Column (or GraphML/GEXF node attribute) that holds each person's department",
+    )
+    self_ties: Literal["error", "drop"] = Field(
+        "error",
+        description="A tie from a person to themselves in the ties file: an error, or dropped (e-mail data)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _imported(cls, data: Any) -> Any:
+        """With people or ties files, the organization's size and departments come from them."""
+        if not isinstance(data, dict) or not (data.get("people") or data.get("ties")):
+            return data
+        from simorg.organizations import OrganizationFileError, load_files
+
+        data = dict(data)
+        for key in ("people", "ties"):
+            if data.get(key):
+                data[key] = os.path.abspath(os.path.expanduser(str(data[key])))
+        try:
+            imp = load_files(
+                data.get("people") or None,
+                data.get("ties") or None,
+                str(data.get("department_attribute", "department")),
+                int(data.get("span_of_control", 8)),
+                data.get("self_ties", "error") == "drop",
+            )
+        except OrganizationFileError as exc:
+            raise ValueError(str(exc)) from None
+        if imp.n < 10:
+            raise ValueError(f"{imp.files[0]}: {imp.n} people; simorg needs at least 10")
+        if imp.departments > 1000:
+            raise ValueError(f"{imp.files[0]}: {imp.departments} departments; at most 1000")
+        data["employees"], data["departments"] = imp.n, imp.departments
+        return data
+
+    # --- end issue 13
 
 
 class Customers(Section):
@@ -392,6 +441,11 @@ class Scenario(Section):
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         depts = self.department_names()
+        if self.organization.people or self.organization.ties:  # issue 13: imported departments
+            from simorg.organizations.names import match_order
+
+            for iv in self.interventions:
+                iv.order = match_order(iv.order, depts)
         for iv in self.interventions:
             for d in iv.order:
                 if d not in depts:
@@ -401,6 +455,10 @@ class Scenario(Section):
         return self
 
     def department_names(self) -> list[str]:
+        if self.organization.people or self.organization.ties:  # issue 13: names from the data
+            from simorg.organizations import load
+
+            return list(load(self.organization).department_names)
         d = self.organization.departments
         names = list(DEPARTMENT_NAMES[:d])
         names += [f"Department {i + 1}" for i in range(len(names), d)]
@@ -491,13 +549,14 @@ def _first_error(exc: ValidationError, source: str) -> ScenarioError:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
     msg = err["msg"]
+    got = "" if isinstance(err.get("input"), dict) else f" (got {err.get('input')!r})"
     if err["type"] == "extra_forbidden":
         return ScenarioError(
             f"{source}: unknown key '{loc}'; run 'simorg params' for the valid keys"
         )
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    return ScenarioError(f"{source}: {loc}: {msg} (got {err.get('input')!r})")
+    return ScenarioError(f"{source}: {loc}: {msg}{got}")
 
 
 def from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
@@ -519,6 +578,11 @@ def load(ref: str | Path) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
     data.setdefault("name", path.name.removesuffix(".toml"))
+    org = data.get("organization")
+    if isinstance(org, dict):  # issue 13: file paths are relative to the scenario file
+        for key in ("people", "ties"):
+            if isinstance(org.get(key), str) and org[key]:
+                org[key] = str(Path(str(path)).parent / os.path.expanduser(org[key]))
     return from_dict(data, str(path))
 
 

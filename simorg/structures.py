@@ -148,6 +148,10 @@ def to_csr(n: int, pairs: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, ..
 
 def build(org: Organization, rng: np.random.Generator) -> Structure:
     """Lay out departments, reporting lines and ties for an Organization section."""
+    if org.people or org.ties:  # issue 13: an organization imported from files
+        from simorg.organizations import build_structure
+
+        return build_structure(org, rng)
     n, d = org.employees, min(org.departments, org.employees)
     sizes = np.full(d, n // d)
     sizes[: n % d] += 1

@@ -90,6 +90,9 @@ def ParameterControl(p: Parameter, value: Any, changed: bool, on_value: Callable
             rv.Select(label=name, items=list(p.choices or ()), v_model=value,
                       on_v_model=lambda v: on_value(p.key, v), hint=p.help, persistent_hint=True,
                       dense=True)  # fmt: skip
+        elif p.kind == "str":  # issue 13: a path on the server (organization.people, .ties)
+            solara.InputText(label=f"{name} ({p.help})", value=str(value), continuous_update=False,
+                             on_value=lambda v: on_value(p.key, v))  # fmt: skip
         elif uses_slider(p):
             shown = f"{value:g}" if isinstance(value, float) else str(value)
             rv.Slider(label=f"{name}: {shown}", v_model=value, min=p.low, max=p.high, step=slider_step(p),

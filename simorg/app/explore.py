@@ -10,6 +10,7 @@ import solara
 
 from simorg.app import charts, network
 from simorg.app.controls import ParameterPanel
+from simorg.app.import_org import ImportOrganization  # issue 13
 from simorg.app.player import RunControls, use_bump
 from simorg.app.session import MOVES, Run, scenario_from_upload
 from simorg.outcomes import OUTCOMES
@@ -145,6 +146,7 @@ def ScenarioPicker(st: ExploreState):
             "…or a path on the server", value=path, on_value=set_path, continuous_update=True
         )
         solara.Button("Load", on_click=load_path, disabled=not path.strip(), outlined=True)
+    ImportOrganization(base, on_scenario=add, on_error=st.error.set)  # issue 13: own files
     solara.InputInt("Seed", value=st.seed.value, on_value=lambda v: st.seed.set(int(v or 0)),
                     continuous_update=True)  # fmt: skip
     if st.error.value:

@@ -383,6 +383,12 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path]:
     except tomllib.TOMLDecodeError as exc:
         raise ExperimentError(_one_line(f"{path}: TOML syntax error: {exc}")) from None
     data.setdefault("name", path.stem)
+    from simorg.organizations import anchor_paths  # issue 13: file paths relative to this file
+
+    for table in [data.get("set")] + [
+        b.get("set") for b in data.get("scenarios", []) if isinstance(b, dict)
+    ]:
+        anchor_paths(table, path.parent)
     return from_dict(data, str(path)), path
 
 
