@@ -1,7 +1,9 @@
 """The `simorg` command line.
 
 Each command imports what it needs when it runs, so `simorg run` never loads the explorer (solara)
-or the plotting stack. Bad input ends in one line on stderr and exit code 2, never a traceback.
+or the plotting stack. Every command is wrapped in `simorg.errors.one_line_errors`: whatever goes
+wrong ends in one line on stderr and a documented exit code (simorg/errors.py), never a traceback.
+Numbers are taken as text and parsed by `whole_number`, so a bad one is one line, not a usage block.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from simorg.scenario import ScenarioError
+from simorg.errors import BAD_INPUT, SimorgError, fail, one_line_errors, whole_number
 
 app = typer.Typer(
     name="simorg",
@@ -24,13 +26,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-USAGE_ERROR = 2
-
-
-def fail(message: str) -> typer.Exit:
-    """Print a one-line error and return the Exit to raise (exit code 2)."""
-    typer.echo(f"simorg: error: {message}", err=True)
-    return typer.Exit(USAGE_ERROR)
+USAGE_ERROR = BAD_INPUT
+__all__ = ["app", "fail", "main", "one_line_errors"]
 
 
 def _console():
@@ -45,6 +42,7 @@ def _console():
 
 
 @app.command("scenarios")
+@one_line_errors
 def scenarios_command() -> None:
     """List the shipped scenarios, one line each."""
     from simorg.scenario import load, shipped_scenarios
@@ -54,6 +52,7 @@ def scenarios_command() -> None:
 
 
 @app.command("params")
+@one_line_errors
 def params_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON")] = False,
 ) -> None:
@@ -64,9 +63,15 @@ def params_command(
     if as_json:
         typer.echo(json.dumps([p.model_dump() for p in ps], indent=1))
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table("key", "default", "range", "meaning")
+    # Keys are copied into files and --set: never cut; the meaning wraps instead.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+    table.add_column("key", no_wrap=True, min_width=max(len(p.key) for p in ps))
+    table.add_column("default", no_wrap=True)
+    table.add_column("range", no_wrap=True)
+    table.add_column("meaning", ratio=1, min_width=16, overflow="fold")
     for p in ps:
         rng = (
             "|".join(p.choices)
@@ -78,16 +83,16 @@ def params_command(
 
 
 @app.command("check")
+@one_line_errors
 def check_command(
     file: Annotated[str, typer.Argument(help="Scenario file (or shipped name)")],
 ) -> None:
     """Validate a scenario file and say what is wrong."""
+    from simorg.limits import check_run
     from simorg.scenario import load
 
-    try:
-        sc = load(file)
-    except ScenarioError as exc:
-        raise fail(str(exc)) from None
+    sc = load(file)
+    check_run(sc, what=f"{file}")
     typer.echo(
         f"{file}: ok ({sc.name}: {sc.organization.employees} employees, "
         f"{sc.customers.count} customers, {sc.steps} steps, {len(sc.interventions)} interventions)"
@@ -116,16 +121,21 @@ def resolve_scenario(
 
 
 @app.command("run")
+@one_line_errors
 def run_command(
     scenario: Annotated[str, typer.Argument(help="Shipped scenario name or path to a .toml file")],
     steps: Annotated[
-        int | None, typer.Option(help="Steps to run (default: the scenario's)", min=1)
+        str | None, typer.Option(metavar="T", help="Steps to run (default: the scenario's)")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Random seed (default: the scenario's)", min=0)
+        str | None, typer.Option(metavar="S", help="Random seed (default: the scenario's)")
     ] = None,
-    employees: Annotated[int | None, typer.Option(help="Override organization.employees")] = None,
-    customers: Annotated[int | None, typer.Option(help="Override customers.count")] = None,
+    employees: Annotated[
+        str | None, typer.Option(metavar="N", help="Override organization.employees")
+    ] = None,
+    customers: Annotated[
+        str | None, typer.Option(metavar="N", help="Override customers.count")
+    ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override any parameter: section.key=value (repeatable)"),
@@ -138,20 +148,27 @@ def run_command(
     ] = False,
 ) -> None:
     """Run one replication and print the final outcomes."""
+    from simorg.limits import MAX_CUSTOMERS, MAX_EMPLOYEES, check_run, parse_steps
     from simorg.outcomes import OUTCOMES
+    from simorg.progress import progress
+    from simorg.scenario import check_fires
     from simorg.simulate import simulate
 
-    try:
-        sc = resolve_scenario(scenario, employees, customers, set_)
-    except ScenarioError as exc:
-        raise fail(str(exc)) from None
-    result = simulate(sc, steps=steps, seed=seed)
+    n_steps = parse_steps(steps)
+    n_seed = whole_number(seed, "--seed", 0, 2**63 - 1)
+    emp = whole_number(employees, "--employees", 10, MAX_EMPLOYEES)
+    cus = whole_number(customers, "--customers", 0, MAX_CUSTOMERS)
+    sc = resolve_scenario(scenario, emp, cus, set_)
+    check_fires(sc, n_steps, source=scenario)
+    check_run(sc, n_steps)
+    total = sc.steps if n_steps is None else n_steps
+    with progress(sc.name, total=total, unit="steps", json_output=as_json) as bar:
+        result = simulate(
+            sc, steps=n_steps, seed=n_seed, on_step=bar.advance if bar.shown else None
+        )
     if out is not None:
         try:
-            out.mkdir(parents=True, exist_ok=True)
-            stem = f"{sc.name}_seed{result.seed}"
-            result.trajectory.to_parquet(out / f"{stem}.parquet", index=False)
-            result.trajectory.to_csv(out / f"{stem}.csv", index=False)
+            written = write_trajectory(result, out)
         except OSError as exc:
             raise fail(f"{out}: cannot write results: {exc.strerror}") from None
     if as_json:
@@ -162,14 +179,43 @@ def run_command(
     from rich.table import Table
 
     table = Table(title=f"{sc.name}: seed {result.seed}, {result.steps} steps")
-    table.add_column("outcome")
-    table.add_column("value", justify="right")
-    table.add_column("meaning")
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("meaning", ratio=1)
     for name, (_, meaning) in OUTCOMES.items():
         table.add_row(name, f"{result.final[name]:.4g}", meaning)
     _console().print(table)
     if out is not None:
-        typer.echo(f"per-step outcomes written to {out}/")
+        typer.echo(f"per-step outcomes written to {written[0]} and {written[1].name}")
+
+
+def write_trajectory(result, out: Path) -> tuple[Path, Path]:
+    """Per-step outcomes of one run as Parquet and CSV, with the column names and types of a
+    sweep's steps table (scenario, seed, step, outcomes; counts int64) and simorg's Parquet
+    key-value metadata (simorg.version, simorg.scenario, simorg.seed, simorg.steps)."""
+    import pyarrow as pa
+
+    import simorg
+    from simorg.experiments.store import _write_atomic, count_outcomes, parquet_bytes
+
+    frame = result.trajectory.copy()
+    for name in count_outcomes(list(frame.columns)):
+        frame[name] = frame[name].round().astype("int64")
+    frame.insert(0, "seed", result.seed)
+    frame.insert(0, "scenario", result.scenario)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{result.scenario}_seed{result.seed}"
+    meta = {
+        "simorg.version": simorg.__version__,
+        "simorg.scenario": result.scenario,
+        "simorg.seed": result.seed,
+        "simorg.steps": result.steps,
+    }
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    parquet, csv = out / f"{stem}.parquet", out / f"{stem}.csv"
+    _write_atomic(parquet, parquet_bytes(table, meta))
+    frame.to_csv(csv, index=False)
+    return parquet, csv
 
 
 # --- demo --------------------------------------------------------------------------------------------
@@ -188,27 +234,41 @@ DEMO_OUTCOMES = (
 
 
 @app.command("demo")
+@one_line_errors
 def demo_command(
-    replications: Annotated[int, typer.Option(help="Replications per scenario", min=1)] = 3,
-    seed: Annotated[int, typer.Option(help="First seed", min=0)] = 1,
+    replications: Annotated[str, typer.Option(metavar="N", help="Replications per scenario")] = "3",
+    seed: Annotated[str, typer.Option(metavar="S", help="First seed")] = "1",
 ) -> None:
     """Run every shipped scenario a few times and print final outcomes side by side."""
+    from rich import box
     from rich.table import Table
 
+    from simorg.progress import progress
     from simorg.scenario import load, shipped_scenarios
     from simorg.simulate import simulate
 
+    reps = whole_number(replications, "--replications", 1, 1000)
+    first = whole_number(seed, "--seed", 0, 2**63 - 1)
+    assert reps is not None and first is not None
+    names = list(shipped_scenarios())
     table = Table(
-        title=f"simorg: every shipped scenario, mean of {replications} replications (seeds {seed}…{seed + replications - 1})"
+        title=f"simorg: every shipped scenario, mean of {reps} replications (seeds {first}…{first + reps - 1})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
-    table.add_column("scenario")
+    # scenario names are typed into other commands: never cut (numbers are short, labels wrap)
+    table.add_column("scenario", no_wrap=True, min_width=max(len(n) for n in names))
     for _, label in DEMO_OUTCOMES:
         table.add_column(label, justify="right")
-    for name in shipped_scenarios():
-        sc = load(name)
-        finals = [simulate(sc, seed=seed + r).final for r in range(replications)]
-        means = [sum(f[k] for f in finals) / len(finals) for k, _ in DEMO_OUTCOMES]
-        table.add_row(name, *(f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}" for v in means))
+    scenarios = {name: load(name) for name in names}
+    total = sum(sc.steps for sc in scenarios.values()) * reps
+    with progress("demo", total=total, unit="steps") as bar:
+        for name, sc in scenarios.items():
+            bar.update(description=name)
+            step = bar.advance if bar.shown else None
+            finals = [simulate(sc, seed=first + r, on_step=step).final for r in range(reps)]
+            means = [sum(f[k] for f in finals) / len(finals) for k, _ in DEMO_OUTCOMES]
+            table.add_row(name, *(f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}" for v in means))
     console = _console()
     console.print(table)
     console.print(
@@ -243,9 +303,9 @@ _register_extensions()
 def main() -> None:
     try:
         app()
-    except ScenarioError as exc:
+    except SimorgError as exc:  # a command that forgot its decorator still fails in one line
         typer.echo(f"simorg: error: {exc}", err=True)
-        sys.exit(USAGE_ERROR)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from simorg.errors import SimorgError
+
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 DEPARTMENT_NAMES: tuple[str, ...] = (
@@ -31,7 +33,7 @@ DEPARTMENT_NAMES: tuple[str, ...] = (
 )
 
 
-class ScenarioError(ValueError):
+class ScenarioError(SimorgError, ValueError):
     """A scenario that cannot be used; its message is one line that names the file, key and fix."""
 
 
@@ -367,7 +369,32 @@ class Intervention(Section):
                 raise ValueError(f"unknown parameter '{self.key}'")
             if self.key in STARTUP_ONLY:
                 raise ValueError(f"'{self.key}' is only read at start-up; {STARTUP_ONLY[self.key]}")
+            _check_set_value(section, name, self.value)
         return self
+
+
+def _check_set_value(section: str, name: str, value: Any) -> None:
+    """A `set` intervention's value is checked against its parameter's range when the file loads,
+    not when the intervention fires."""
+    cls = SECTION_TYPES[section]
+    try:
+        cls.__pydantic_validator__.validate_assignment(cls.model_construct(), name, value)
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"]
+        raise ValueError(f"'set' value {value!r} for {section}.{name}: {msg}") from None
+
+
+def check_fires(scenario: Scenario, steps: int | None = None, source: str = "") -> None:
+    """Refuse an intervention that cannot fire in a run of `steps` steps (default: the scenario's):
+    one applied before step `at` needs `at < steps`."""
+    steps = scenario.steps if steps is None else steps
+    for i, iv in enumerate(scenario.interventions):
+        if iv.at >= steps:
+            where = f"{source}: " if source else ""
+            raise ScenarioError(
+                f"{where}interventions.{i}.at: {iv.action} at step {iv.at} never fires in a run "
+                f"of {steps} steps; use at < {steps} or run more steps"
+            )
 
 
 class Scenario(Section):
@@ -387,6 +414,12 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
+        for i, iv in enumerate(self.interventions):
+            if iv.at >= self.steps:
+                raise ValueError(
+                    f"interventions.{i}.at: {iv.action} at step {iv.at} never fires in a run of "
+                    f"{self.steps} steps; use at < {self.steps} or raise steps"
+                )
         depts = self.department_names()
         for iv in self.interventions:
             for d in iv.order:
@@ -487,7 +520,11 @@ def _first_error(exc: ValidationError, source: str) -> ScenarioError:
         )
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    return ScenarioError(f"{source}: {loc}: {msg} (got {err.get('input')!r})")
+    if not err["loc"]:  # a check across fields: the message names them, the input is everything
+        return ScenarioError(f"{source}: {msg}")
+    got = repr(err.get("input"))
+    got = got if len(got) <= 60 else got[:57] + "..."
+    return ScenarioError(f"{source}: {loc}: {msg} (got {got})")
 
 
 def from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
@@ -504,6 +541,11 @@ def load(ref: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "save the scenario file as UTF-8"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
