@@ -70,7 +70,7 @@ def _cpu_jiffies() -> tuple[int, int]:
 
 def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
     from simorg.experiments import design
-    from simorg.experiments.runner import sweep
+    from simorg.experiments.sweep import sweep
     from simorg.experiments.store import Store
 
     exp = _write(folder, "scaling", runs, steps, 5)

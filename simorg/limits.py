@@ -25,7 +25,9 @@ WARN_BYTES = 1 << 30
 
 
 def _fmt(n: float) -> str:
-    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20)):
+    if n >= 1 << 50:
+        return f"{n / (1 << 40):.1e} TB"
+    for unit, size in (("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20)):
         if n >= size:
             return f"{n / size:.1f} {unit}"
     return f"{n / 1024:.0f} KB"
@@ -38,7 +40,30 @@ def run_bytes(employees: int, customers: int, steps: int, outcomes: int, dimensi
 
 
 def available_bytes() -> int | None:
-    """MemAvailable from /proc/meminfo (Linux), else None (no check)."""
+    """Memory a run may take: MemAvailable from /proc/meminfo (Linux), capped by the environment
+    variable SIMORG_MAX_RUN_MEMORY (bytes, or with K/M/G: e.g. 2G, for shared machines and
+    clusters); None when neither is known (no check)."""
+    cap = _bytes(os.environ.get("SIMORG_MAX_RUN_MEMORY"))
+    avail = _meminfo()
+    if cap is None or avail is None:
+        return cap if avail is None else avail
+    return min(cap, avail)
+
+
+def _bytes(text: str | None) -> int | None:
+    if not text:
+        return None
+    t = text.strip().upper().removesuffix("B")
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(t[-1:], 1)
+    try:
+        return int(float(t.rstrip("KMGT")) * scale)
+    except ValueError:
+        raise SimorgError(
+            f"SIMORG_MAX_RUN_MEMORY={text!r}: give bytes or a size like 512M or 2G"
+        ) from None
+
+
+def _meminfo() -> int | None:
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
@@ -49,7 +74,9 @@ def available_bytes() -> int | None:
     return None
 
 
-def check_run(scenario, steps: int | None = None, what: str = "this run") -> int:
+def check_run(
+    scenario, steps: int | None = None, what: str = "this run", quiet: bool = False
+) -> int:
     """Refuse a run over the bounds or larger than the memory available; warn when it is large.
     Returns the estimated bytes."""
     from simorg.outcomes import OUTCOMES
@@ -66,9 +93,9 @@ def check_run(scenario, steps: int | None = None, what: str = "this run") -> int
     if avail is not None and need > avail and os.environ.get("SIMORG_NO_MEMORY_CHECK") != "1":
         raise SimorgError(
             f"{size} need about {_fmt(need)} of memory and {_fmt(avail)} is available; use fewer "
-            "employees or customers (or set SIMORG_NO_MEMORY_CHECK=1 to try anyway)"
+            "employees or customers (SIMORG_NO_MEMORY_CHECK=1 tries anyway)"
         )
-    if need > WARN_BYTES:
+    if need > WARN_BYTES and not quiet:
         warn(f"{size} will take about {_fmt(need)} of memory")
     return need
 
@@ -79,7 +106,9 @@ def parse_steps(text: str | int | None, option: str = "--steps") -> int | None:
     from simorg.errors import whole_number
     from simorg.outcomes import OUTCOMES
 
-    value = whole_number(text, option, 1, 10**100)
+    value = whole_number(text, option, -(10**100), 10**100)
+    if value is not None and value < 1:
+        raise SimorgError(f"{option}: {value} steps; give at least 1")
     if value is not None and value > MAX_STEPS:
         need = _fmt(value * len(OUTCOMES) * 8 * 3)
         raise SimorgError(

@@ -411,7 +411,7 @@ every = 10
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if list((out / "runs").glob("part-*.parquet")):
+            if list((out / "runs").glob("runs-*.parquet")):
                 break
             time.sleep(0.02)
     finally:
@@ -448,7 +448,7 @@ every = 10
         row = runs.set_index("run_key").loc[key]
         sc = base.model_copy(deep=True)
         sc.organization.employees, sc.customers.count = 30, 50
-        sc.organization.permeability = float(row["organization.permeability"])
+        sc.organization.permeability = float(row["organization_permeability"])
         assert (
             simulate(sc, steps=30, seed=int(row["seed"])).final["peer_trust"] == row["peer_trust"]
         )
@@ -517,49 +517,58 @@ def test_mismatched_resume_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_run_that_raises_is_recorded_and_the_sweep_completes(tmp_path: Path) -> None:
-    # A real failure, no mock: this scenario file validates (the intervention names a known key),
-    # but the value it sets at week 5 is outside the parameter's range, so the run raises a
-    # ScenarioError at week 5 when the intervention applies it.
-    bad = tmp_path / "raises_at_week_5.toml"
-    bad.write_text(
-        '[[interventions]]\nat = 5\naction = "set"\nkey = "learning.socialization"\nvalue = 2.0\n'
-    )
-    load_scenario(bad)  # passes validation
+    # A real failure, no mock: each worker refuses a run that would not fit in the memory it may
+    # use (SIMORG_MAX_RUN_MEMORY caps it, as on a shared machine), so the 3,000-employee variant's
+    # runs raise in the worker while the 30-employee ones finish.
     exp = _experiment(
         tmp_path / "e.toml",
         """
-scenarios = ["traditional_silos", "raises_at_week_5.toml"]
+scenarios = ["traditional_silos", "social_business"]
 replications = 3
 [[vary]]
-key = "organization.permeability"
-values = [0.1, 0.4]
+key = "organization.employees"
+values = [30, 3000]
 """,
     )
     out = tmp_path / "out"
-    result = _cli("sweep", str(exp), "--out", str(out), "--workers", "2")
-    assert result.exit_code == 1, result.output  # completed, with failed runs
+    cmd = [sys.executable, "-m", "simorg.cli", "sweep", str(exp), "--out", str(out)]
+    env = {**os.environ, "SIMORG_MAX_RUN_MEMORY": "3M"}
+    result = subprocess.run([*cmd, "--workers", "2"], capture_output=True, text=True, env=env)
+    assert result.returncode == 1, result.stderr  # completed, with failed runs
     assert "6 failed of 12" in result.stdout
+    assert result.stderr.strip().splitlines() == [
+        f"simorg: error: 6 run(s) failed; their errors are in {out}/runs (column 'error')"
+    ]
     runs = Store.read(out).runs()
     assert len(runs) == 12 and runs["run_key"].is_unique
     failed = runs[runs["status"] == "failed"]
-    assert set(failed["scenario"]) == {"raises_at_week_5"} and len(failed) == 6
-    assert failed["error"].str.contains("intervention at 5").all()
-    assert failed["error"].str.contains("learning.socialization").all()
+    assert set(failed["organization_employees"]) == {3000} and len(failed) == 6
+    assert failed["error"].str.contains("SimorgError: 3,000 employees").all()
+    assert failed["error"].str.contains("3.0 MB is available").all()
     assert failed["peer_trust"].isna().all()
     ok = runs[runs["status"] == "ok"]
     assert len(ok) == 6 and ok["error"].isna().all() and ok["peer_trust"].notna().all()
     # resuming does not run failed runs again unless asked to, and never doubles them
-    again = _cli("sweep", str(exp), "--out", str(out), "--retry-failed", "--workers", "1")
-    assert again.exit_code == 1
+    again = subprocess.run([*cmd, "--workers", "1"], capture_output=True, text=True, env=env)
+    assert again.returncode == 1 and "0 runs" in again.stdout and "12 already done" in again.stdout
+    retried = subprocess.run(
+        [*cmd, "--workers", "1", "--retry-failed"], capture_output=True, text=True, env=env
+    )
+    assert retried.returncode == 1 and "6 runs" in retried.stdout
     runs = Store.read(out).runs()
     assert len(runs) == 12 and runs["run_key"].is_unique
+    # with the memory it needs, --retry-failed finishes them
+    done = subprocess.run([*cmd, "--workers", "1", "--retry-failed"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    runs = Store.read(out).runs()
+    assert len(runs) == 12 and (runs["status"] == "ok").all()
 
 
 # --- dask and local processes agree ----------------------------------------------------------------
 
 
 def test_dask_local_cluster_matches_local_processes(tmp_path: Path) -> None:
-    from simorg.experiments.runner import sweep
+    from simorg.experiments.sweep import sweep
 
     exp = _experiment(
         tmp_path / "e.toml",

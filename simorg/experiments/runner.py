@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from simorg.limits import check_run
 from simorg.scenario import Scenario, from_dict, with_overrides
 from simorg.simulate import simulate
 
@@ -76,6 +77,7 @@ def run_one(
 ) -> tuple[list[float], np.ndarray | None]:
     """One run: the base scenario with `params` changed, `steps` steps from `seed`."""
     sc = with_overrides(base, params, source="varied parameters") if params else base
+    check_run(sc, steps, quiet=True)  # this worker's memory, not the sweep host's
     result = simulate(sc, steps=steps, seed=seed, every=max(every, 1))
     final = [float(result.final[name]) for name in outcomes]
     traj = None
