@@ -9,6 +9,7 @@ Numbers are taken as text and parsed by `whole_number`, so a bad one is one line
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -34,8 +35,8 @@ def _console():
     """Rich console; when piped, wide enough that tables are not cut at 80 columns."""
     from rich.console import Console
 
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+    console = Console()  # on a terminal, or with COLUMNS set, its width; else wide
+    return console if console.is_terminal or "COLUMNS" in os.environ else Console(width=160)
 
 
 # --- scenarios ---------------------------------------------------------------------------------
@@ -63,23 +64,37 @@ def params_command(
     if as_json:
         typer.echo(json.dumps([p.model_dump() for p in ps], indent=1))
         return
-    from rich import box
-    from rich.table import Table
-
-    # Keys are copied into files and --set: never cut; the meaning wraps instead.
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
-    table.add_column("key", no_wrap=True, min_width=max(len(p.key) for p in ps))
-    table.add_column("default", no_wrap=True)
-    table.add_column("range", no_wrap=True)
-    table.add_column("meaning", ratio=1, min_width=16, overflow="fold")
+    console = _console()
+    rows = []
     for p in ps:
         rng = (
             "|".join(p.choices)
             if p.choices
             else (f"{p.low:g} … {p.high:g}" if p.low is not None else "")
         )
-        table.add_row(p.key, str(p.default), rng, p.help)
-    _console().print(table)
+        rows.append((p.key, str(p.default), rng, p.help))
+    if console.width >= 140:
+        from rich.table import Table
+
+        table = Table("key", "default", "range", "meaning")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        return
+    # Narrow terminal: keys are copied into files and --set, so they are never cut; each
+    # parameter takes two lines (key, default and range; then its meaning, wrapped).
+    import textwrap
+
+    width = max(console.width, 40)
+    keyw = max(len(r[0]) for r in rows)
+    for key, default, rng, meaning in rows:
+        head = f"{key:<{keyw}}  {default}" + (f"  [{rng}]" if rng else "")
+        if len(head) > width:
+            head = f"{key}  {default}"
+            meaning = f"[{rng}] {meaning}"
+        typer.echo(head)
+        for line in textwrap.wrap(meaning, width - 4):
+            typer.echo(f"    {line}")
 
 
 @app.command("check")
@@ -255,11 +270,22 @@ def demo_command(
         title=f"simorg: every shipped scenario, mean of {reps} replications (seeds {first}…{first + reps - 1})",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        padding=(0, 0, 0, 1),
     )
+    console = _console()
+    narrow = console.width < 110
     # scenario names are typed into other commands: never cut (numbers are short, labels wrap)
     table.add_column("scenario", no_wrap=True, min_width=max(len(n) for n in names))
     for _, label in DEMO_OUTCOMES:
-        table.add_column(label, justify="right")
+        table.add_column(label, justify="right", min_width=4)
+
+    def number(v: float) -> str:
+        if not narrow:
+            return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+        if abs(v) < 10:
+            return f"{v:.2f}"
+        return f"{v:.0f}" if abs(v) < 1000 else f"{v / 1000:.0f}k"
+
     scenarios = {name: load(name) for name in names}
     total = sum(sc.steps for sc in scenarios.values()) * reps
     with progress("demo", total=total, unit="steps") as bar:
@@ -268,8 +294,7 @@ def demo_command(
             step = bar.advance if bar.shown else None
             finals = [simulate(sc, seed=first + r, on_step=step).final for r in range(reps)]
             means = [sum(f[k] for f in finals) / len(finals) for k, _ in DEMO_OUTCOMES]
-            table.add_row(name, *(f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}" for v in means))
-    console = _console()
+            table.add_row(name, *(number(v) for v in means))
     console.print(table)
     console.print(
         "Learn more: 'simorg run SCENARIO' for one run, 'simorg compare A B' for a comparison with "

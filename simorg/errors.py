@@ -97,6 +97,11 @@ def one_line_errors[F: Callable[..., Any]](func: F) -> F:
             raise fail(exc, exc.exit_code) from None
         except KeyboardInterrupt:
             raise fail("interrupted", INTERRUPTED) from None
+        except BrokenPipeError:  # `simorg params | head`: the reader left, nothing to say
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(OK) from None
         except OSError as exc:
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             raise fail(f"{where}{exc.strerror or exc}", BAD_INPUT) from None

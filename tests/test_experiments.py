@@ -558,7 +558,9 @@ values = [30, 3000]
     runs = Store.read(out).runs()
     assert len(runs) == 12 and runs["run_key"].is_unique
     # with the memory it needs, --retry-failed finishes them
-    done = subprocess.run([*cmd, "--workers", "1", "--retry-failed"], capture_output=True, text=True)
+    done = subprocess.run(
+        [*cmd, "--workers", "1", "--retry-failed"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     runs = Store.read(out).runs()
     assert len(runs) == 12 and (runs["status"] == "ok").all()
