@@ -376,6 +376,7 @@ def test_bad_command_line_numbers_are_one_line(tmp_path: Path) -> None:
 # --- kill -9 and resume ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sigkilled_sweep_resumes_to_exactly_expected_runs(tmp_path: Path) -> None:
     exp = _experiment(
         tmp_path / "kill.toml",
@@ -516,6 +517,7 @@ def test_mismatched_resume_is_refused(tmp_path: Path) -> None:
 # --- a run that raises -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_run_that_raises_is_recorded_and_the_sweep_completes(tmp_path: Path) -> None:
     # A real failure, no mock: each worker refuses a run that would not fit in the memory it may
     # use (SIMORG_MAX_RUN_MEMORY caps it, as on a shared machine), so the 3,000-employee variant's
@@ -569,6 +571,7 @@ values = [30, 3000]
 # --- dask and local processes agree ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_matches_local_processes(tmp_path: Path) -> None:
     from simorg.experiments.sweep import sweep
 
@@ -749,6 +752,7 @@ def test_statistics_match_textbook_formulas() -> None:
     )  # no spread: undefined, not inf
 
 
+@pytest.mark.slow
 def test_sweep_joins_a_running_dask_scheduler_by_address(tmp_path: Path) -> None:
     import logging
 

@@ -142,7 +142,9 @@ def dask_executor(workers: int, address: str | None) -> Iterator[tuple[cf.Execut
                 where = f"dask local cluster on 127.0.0.1 ({workers} workers)"
         info = ExecutorInfo("dask", n, where, healthy=lambda: client.status == "running")
         # The client's own messages about a lost scheduler would print many lines: ours is one.
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        for name in ["distributed", *logging.root.manager.loggerDict]:
+            if name.startswith("distributed"):
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         try:
             yield client.get_executor(pure=False), info
         finally:
@@ -242,7 +244,8 @@ def execute(
                         lost = (
                             "a local worker process died (killed, or out of memory?)"
                             if isinstance(exc, BrokenProcessPool)
-                            else f"lost the Dask scheduler ({one_line(describe_error(exc), 120)})"
+                            else "lost the Dask scheduler (its connection closed: "
+                            f"{type(exc).__name__})"
                         )
                         continue
                     err = "worker error: " + describe_error(exc)
