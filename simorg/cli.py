@@ -216,6 +216,7 @@ def write_trajectory(result, out: Path) -> tuple[Path, Path]:
     frame = result.trajectory.copy()
     for name in count_outcomes(list(frame.columns)):
         frame[name] = frame[name].round().astype("int64")
+    frame["step"] = frame["step"].astype("int32")
     frame.insert(0, "seed", result.seed)
     frame.insert(0, "scenario", result.scenario)
     out.mkdir(parents=True, exist_ok=True)

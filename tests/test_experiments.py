@@ -781,3 +781,121 @@ def test_sweep_joins_a_running_dask_scheduler_by_address(tmp_path: Path) -> None
     pd.testing.assert_frame_equal(
         a.reset_index(drop=True), b.reset_index(drop=True), check_exact=True
     )
+
+
+# --- results analysts can read: DuckDB over a sweep folder -----------------------------------------
+
+
+def test_duckdb_reads_a_sweep_folder_as_an_analyst_would(tmp_path: Path) -> None:
+    import duckdb
+
+    import simorg
+    from simorg.outcomes import COUNTS
+
+    exp = _experiment(
+        tmp_path / "e.toml",
+        """
+scenarios = ["traditional_silos"]
+replications = 3
+[[vary]]
+key = "organization.permeability"
+values = [0.1, 0.7]
+[[vary]]
+key = "organization.platform"
+values = [false, true]
+[record]
+every = 5
+""",
+    )
+    out = tmp_path / "out"
+    assert _cli("sweep", str(exp), "--out", str(out), "--workers", "2").exit_code == 0
+    runs, steps = f"{out}/runs/*.parquet", f"{out}/steps/*.parquet"
+    con = duckdb.connect()
+    # unquoted parameter columns
+    rows = con.execute(
+        f"SELECT organization_permeability, organization_platform, count(*), avg(peer_trust) "
+        f"FROM '{runs}' WHERE status = 'ok' GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    assert [(p, b, n) for p, b, n, _ in rows] == [
+        (0.1, False, 3),
+        (0.1, True, 3),
+        (0.7, False, 3),
+        (0.7, True, 3),
+    ]
+    # types: counts are BIGINT, shares DOUBLE, parameters typed like the schema's
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM '{runs}'").fetchall()}
+    recorded_counts = [c for c in COUNTS if c in types]
+    assert recorded_counts, "every outcome that counts is recorded by default"
+    for name in recorded_counts:
+        assert types[name] == "BIGINT", name
+    assert types["peer_trust"] == "DOUBLE" and types["organization_platform"] == "BOOLEAN"
+    assert types["seed"] == "BIGINT" and types["organization_permeability"] == "DOUBLE"
+    # the run's parameters and seed are on step rows; and the documented one-line join works
+    per_step = con.execute(
+        f"SELECT step, organization_permeability, seed, avg(peer_trust) FROM '{steps}' GROUP BY ALL"
+    ).fetchall()
+    assert len(per_step) == 5 * 2 * 3  # steps 0..20 every 5, 2 permeabilities, 3 seeds
+    joined = con.execute(
+        f"SELECT count(*), count(DISTINCT r.status) FROM '{steps}' JOIN '{runs}' r USING (run_key)"
+    ).fetchone()
+    assert joined == (12 * 5, 1)
+    # a glob over the whole folder cannot mix the two tables
+    assert con.execute(f"SELECT count(*) FROM '{out}/**/runs-*.parquet'").fetchone() == (12,)
+    assert "step" not in types
+    # key-value metadata: version, scenario, seeds
+    meta = {
+        (k.decode(), v.decode())
+        for k, v in con.execute(f"SELECT key, value FROM parquet_kv_metadata('{runs}')").fetchall()
+    }
+    keys = dict(meta)
+    assert keys["simorg.version"] == simorg.__version__
+    assert keys["simorg.scenario"] == "traditional_silos"
+    seeds = set(Store.read(out).runs()["seed"])
+    assert set().union(*(set(json.loads(v)) for k, v in meta if k == "simorg.seed")) == seeds
+
+    # `simorg run --out` writes the same column names and types as the steps table
+    single = tmp_path / "single"
+    res = _cli(
+        "run",
+        "traditional_silos",
+        "--steps",
+        "5",
+        "--employees",
+        "30",
+        "--customers",
+        "50",
+        "--out",
+        str(single),
+        "--json",
+    )
+    assert res.exit_code == 0, res.output
+    one = next(single.glob("*.parquet"))
+    run_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM '{one}'").fetchall()}
+    step_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM '{steps}'").fetchall()}
+    assert set(run_types) <= set(step_types)
+    assert {k: step_types[k] for k in run_types} == run_types
+    run_meta = dict(
+        (k.decode(), v.decode())
+        for k, v in con.execute(f"SELECT key, value FROM parquet_kv_metadata('{one}')").fetchall()
+    )
+    assert run_meta["simorg.version"] == simorg.__version__ and run_meta["simorg.seed"] == "42"
+
+
+def test_an_old_results_folder_is_refused_naming_its_version(tmp_path: Path) -> None:
+    exp = _experiment(tmp_path / "e.toml", 'scenarios = ["traditional_silos"]\nreplications = 1')
+    out = tmp_path / "out"
+    assert _cli("sweep", str(exp), "--out", str(out), "--workers", "1").exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["format"] = "simorg-sweep/1"
+    manifest["versions"]["simorg"] = "0.0.9"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    for args in (
+        ["sweep", str(exp), "--out", str(out)],
+        ["report", str(out)],
+        ["sensitivity", str(out)],
+    ):
+        result = _cli(*args)
+        assert result.exit_code == 2, (args, result.output)
+        line = _one_line_error(result)
+        assert "written by simorg 0.0.9 in the older results format simorg-sweep/1" in line
+        assert "--fresh" in line

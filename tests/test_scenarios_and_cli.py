@@ -180,7 +180,7 @@ def test_run_set_changes_the_run_and_out_writes_parquet_and_csv(run_cli, tmp_pat
     frame = pd.read_parquet(parquet[0])
     assert len(frame) == 21 and list(frame["step"]) == list(range(21))
     assert set(OUTCOMES) <= set(frame.columns)
-    pd.testing.assert_frame_equal(frame, pd.read_csv(csv[0]), check_exact=True)
+    pd.testing.assert_frame_equal(frame, pd.read_csv(csv[0]), check_exact=True, check_dtype=False)
     final = json.loads(res.stdout)
     for name in OUTCOMES:  # the last row is the run's final outcomes
         assert round(float(frame[name].iloc[-1]), 10) == final[name], name
