@@ -51,8 +51,8 @@ MUTANTS: dict[str, tuple[str, str, str, list[str]]] = {
     ),
     "late-intervention-accepted": (
         "simorg/scenario.py",
-        "            if iv.at >= self.steps:",
-        "            if iv.at >= self.steps and False:",
+        "        if iv.at >= steps:",
+        "        if iv.at >= steps and False:",
         ["tests/test_scenarios_and_cli.py::test_check_reports_bad_files_in_one_line"],
     ),
     "no-lock": (

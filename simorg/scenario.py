@@ -387,14 +387,19 @@ def _check_set_value(section: str, name: str, value: Any) -> None:
 def check_fires(scenario: Scenario, steps: int | None = None, source: str = "") -> None:
     """Refuse an intervention that cannot fire in a run of `steps` steps (default: the scenario's):
     one applied before step `at` needs `at < steps`."""
-    steps = scenario.steps if steps is None else steps
-    for i, iv in enumerate(scenario.interventions):
+    late = _never_fires(scenario.interventions, scenario.steps if steps is None else steps)
+    if late:
+        raise ScenarioError(f"{source}: {late}" if source else late)
+
+
+def _never_fires(interventions: list[Intervention], steps: int) -> str | None:
+    for i, iv in enumerate(interventions):
         if iv.at >= steps:
-            where = f"{source}: " if source else ""
-            raise ScenarioError(
-                f"{where}interventions.{i}.at: {iv.action} at step {iv.at} never fires in a run "
-                f"of {steps} steps; use at < {steps} or run more steps"
+            return (
+                f"interventions.{i}.at: {iv.action} at step {iv.at} never fires in a run of "
+                f"{steps} steps; use at < {steps} or run more steps"
             )
+    return None
 
 
 class Scenario(Section):
@@ -414,12 +419,9 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
-        for i, iv in enumerate(self.interventions):
-            if iv.at >= self.steps:
-                raise ValueError(
-                    f"interventions.{i}.at: {iv.action} at step {iv.at} never fires in a run of "
-                    f"{self.steps} steps; use at < {self.steps} or raise steps"
-                )
+        late = _never_fires(self.interventions, self.steps)
+        if late:
+            raise ValueError(late)
         depts = self.department_names()
         for iv in self.interventions:
             for d in iv.order:

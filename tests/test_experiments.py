@@ -550,6 +550,17 @@ values = [30, 3000]
     assert failed["peer_trust"].isna().all()
     ok = runs[runs["status"] == "ok"]
     assert len(ok) == 6 and ok["error"].isna().all() and ok["peer_trust"].notna().all()
+    # sensitivity says the indices rest on part of the runs, and exits 1
+    sens = subprocess.run(
+        [sys.executable, "-m", "simorg.cli", "sensitivity", str(out), "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert sens.returncode == 1, sens.stderr
+    assert json.loads(sens.stdout)["incomplete"]
+    line = sens.stderr.strip()
+    assert line.startswith("simorg: error: ") and "\n" not in line
+    assert "12 of 12 runs recorded, 6 failed (in social_business, traditional_silos)" in line
     # resuming does not run failed runs again unless asked to, and never doubles them
     again = subprocess.run([*cmd, "--workers", "1"], capture_output=True, text=True, env=env)
     assert again.returncode == 1 and "0 runs" in again.stdout and "12 already done" in again.stdout
@@ -648,6 +659,19 @@ def test_compare_json_has_intervals_and_effect_sizes(tmp_path: Path) -> None:
     assert {"ci_low", "ci_high", "difference_ci_low", "difference_ci_high", "hedges_g"} <= set(
         table.columns
     )
+
+
+def test_compare_refuses_a_scenario_too_big_for_memory_before_any_work(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    big.write_text("[organization]\nemployees = 3000\n[customers]\ncount = 50\n")
+    cmd = [sys.executable, "-m", "simorg.cli", "compare", "traditional_silos", str(big)]
+    env = {**os.environ, "SIMORG_MAX_RUN_MEMORY": "3M"}  # the big organization does not fit
+    args = ["--runs", "2", "--steps", "5", "--workers", "1", "--outcome", "peer_trust", "--json"]
+    res = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env)
+    assert res.returncode == 2 and res.stdout == "", res.stderr
+    line = res.stderr.strip()
+    assert line.startswith("simorg: error: 3,000 employees, 50 customers and 5 steps need about")
+    assert "3.0 MB is available" in line and "\n" not in line
 
 
 def test_compare_needs_two_scenarios_and_known_names() -> None:
