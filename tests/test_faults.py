@@ -7,8 +7,9 @@ run as root, a read-only one otherwise) and a scenario file that is not UTF-8. E
 exit code, the one-line message, and that the results in the end equal an uninterrupted sweep's,
 row for row (every column but `duration_s`).
 
-Organizations are tiny (30 employees, 50 customers, 20 steps: ~45 ms a run), so the whole file
-takes about a minute on two cores.
+Organizations are tiny (30 employees, 50 customers, 20 steps: ~45 ms a run; 80 runs a sweep).
+Marked slow: most of the time is process start-up (each fault starts two to five `simorg`
+processes); about two minutes on an idle two-core machine.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ EXPERIMENT = """name = "faults"
 steps = 20
 seed = 3
 scenarios = ["{base}"]
-replications = 40
+replications = 20
 [[vary]]
 key = "organization.permeability"
 values = [0.0, 0.3, 0.6, 0.9]
@@ -47,7 +48,7 @@ every = 5
 "organization.employees" = 30
 "customers.count" = 50
 """
-EXPECTED_RUNS = 160
+EXPECTED_RUNS = 80
 
 
 def _write_experiment(folder: Path, base: str = "traditional_silos") -> Path:
@@ -73,7 +74,7 @@ def baseline(tmp_path_factory) -> dict:
     assert summary.ran == EXPECTED_RUNS and summary.failed == 0
     runs, steps = _frames(out)
     assert len(runs) == EXPECTED_RUNS and len(steps) == EXPECTED_RUNS * 5
-    assert len(Store.read(out).manifest["parts"]) >= 3
+    assert len(Store.read(out).manifest["parts"]) >= 2
     return {"out": out, "runs": runs, "steps": steps}
 
 
@@ -315,7 +316,6 @@ def _damage(path: Path, how: str, rng: random.Random) -> None:
         ("truncate", "runs", 0),
         ("empty", "steps", 0),
         ("bitflip", "runs", 1),
-        ("bitflip", "runs", 2),
         ("bitflip", "steps", 3),
     ],
 )
