@@ -412,8 +412,9 @@ every = 10
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if list((out / "runs").glob("runs-*.parquet")):
-                break
+            manifest = out / "manifest.json"
+            if manifest.exists() and json.loads(manifest.read_text() or "{}").get("parts"):
+                break  # a part is committed: the manifest lists it
             time.sleep(0.02)
     finally:
         if proc.poll() is None:
