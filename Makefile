@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: demo test test-fast lint format explore bench validate clean venv
+.PHONY: demo test test-fast lint format explore bench validate clean venv mutants readme
 
 venv: $(STAMP)
 
@@ -25,6 +25,14 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not browser and not slow"
+
+# rewrite the README's `$ simorg ...` example output from what the code prints now
+readme: $(STAMP)
+	$(PY) .ci/readme.py --write
+
+# break the code on purpose (a scratch copy) and show the tests fail on each breakage
+mutants: $(STAMP)
+	$(PY) .ci/mutants.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check simorg tests benchmarks

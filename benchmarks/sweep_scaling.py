@@ -70,8 +70,8 @@ def _cpu_jiffies() -> tuple[int, int]:
 
 def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
     from simorg.experiments import design
-    from simorg.experiments.runner import sweep
     from simorg.experiments.store import Store
+    from simorg.experiments.sweep import sweep
 
     exp = _write(folder, "scaling", runs, steps, 5)
     d = design.load(exp)

@@ -18,6 +18,8 @@ from typing import Annotated
 
 import typer
 
+from simorg.errors import SimorgError, one_line_errors, whole_number
+
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -136,22 +138,26 @@ def run_benchmark(sizes: list[int], steps: int) -> list[dict]:
 
 def register(app: typer.Typer) -> None:
     @app.command("bench")
+    @one_line_errors
     def bench_command(
         sizes: Annotated[
             str, typer.Option(help="Employee counts (as many customers), comma-separated")
         ] = "1000,10000,100000",
-        steps: Annotated[int, typer.Option(help="Timed steps per size", min=1)] = 20,
+        steps: Annotated[str, typer.Option(metavar="T", help="Timed steps per size")] = "20",
         as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON")] = False,
     ) -> None:
         """Measure ms per step, agent-steps/s and peak memory against a per-agent Mesa model."""
-        try:
-            ns = [int(x) for x in sizes.split(",") if x.strip()]
-        except ValueError:
-            typer.echo(
-                f"simorg: error: --sizes {sizes!r}: expected integers like 1000,10000", err=True
-            )
-            raise typer.Exit(2) from None
-        rows = run_benchmark(ns, steps)
+        ns = []
+        for item in sizes.split(","):
+            if item.strip():
+                n = whole_number(item, "--sizes", 10, 1_000_000)
+                assert n is not None
+                ns.append(n)
+        if not ns:
+            raise SimorgError("--sizes: give employee counts like 1000,10000")
+        steps_n = whole_number(steps, "--steps", 1, 10_000)
+        assert steps_n is not None
+        rows = run_benchmark(ns, steps_n)
         if as_json:
             typer.echo(json.dumps(rows, indent=1))
             return

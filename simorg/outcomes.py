@@ -39,6 +39,20 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "turnover_total": ("organization", "Employees who left (cumulative)"),
 }
 
+# Outcomes that count people, requests or ideas: whole numbers, stored as int64 in results files.
+COUNTS: frozenset[str] = frozenset(
+    {
+        "innovations",
+        "insights",
+        "requests_opened",
+        "requests_resolved",
+        "requests_failed",
+        "open_requests",
+        "turnover",
+        "turnover_total",
+    }
+)
+
 CUMULATIVE = {
     "innovations": "innovations",
     "insights": "insights",

@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from simorg.errors import SimorgError
+
 # The shipped scenarios: the top-level scenarios/ folder, installed as the package simorg.scenarios
 # (pyproject.toml), so a wheel and an editable install find them the same way.
 SCENARIO_DIR: Traversable = resources.files("simorg.scenarios")
@@ -36,7 +38,7 @@ DEPARTMENT_NAMES: tuple[str, ...] = (
 )
 
 
-class ScenarioError(ValueError):
+class ScenarioError(SimorgError, ValueError):
     """A scenario that cannot be used; its message is one line that names the file, key and fix."""
 
 
@@ -420,7 +422,37 @@ class Intervention(Section):
                 raise ValueError(f"unknown parameter '{self.key}'")
             if self.key in STARTUP_ONLY:
                 raise ValueError(f"'{self.key}' is only read at start-up; {STARTUP_ONLY[self.key]}")
+            _check_set_value(section, name, self.value)
         return self
+
+
+def _check_set_value(section: str, name: str, value: Any) -> None:
+    """A `set` intervention's value is checked against its parameter's range when the file loads,
+    not when the intervention fires."""
+    cls = SECTION_TYPES[section]
+    try:
+        cls.__pydantic_validator__.validate_assignment(cls.model_construct(), name, value)
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"]
+        raise ValueError(f"'set' value {value!r} for {section}.{name}: {msg}") from None
+
+
+def check_fires(scenario: Scenario, steps: int | None = None, source: str = "") -> None:
+    """Refuse an intervention that cannot fire in a run of `steps` steps (default: the scenario's):
+    one applied before step `at` needs `at < steps`."""
+    late = _never_fires(scenario.interventions, scenario.steps if steps is None else steps)
+    if late:
+        raise ScenarioError(f"{source}: {late}" if source else late)
+
+
+def _never_fires(interventions: list[Intervention], steps: int) -> str | None:
+    for i, iv in enumerate(interventions):
+        if iv.at >= steps:
+            return (
+                f"interventions.{i}.at: {iv.action} at step {iv.at} never fires in a run of "
+                f"{steps} steps; use at < {steps} or run more steps"
+            )
+    return None
 
 
 class Scenario(Section):
@@ -440,6 +472,9 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
+        late = _never_fires(self.interventions, self.steps)
+        if late:
+            raise ValueError(late)
         depts = self.department_names()
         if self.organization.people or self.organization.ties:  # issue 13: imported departments
             from simorg.organizations.names import match_order
@@ -556,6 +591,10 @@ def _first_error(exc: ValidationError, source: str) -> ScenarioError:
         )
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
+    if not err["loc"]:  # a check across fields: the message names them, the input is everything
+        return ScenarioError(f"{source}: {msg}")
+    if got:
+        got = got if len(got) <= 67 else got[:64] + "...)"
     return ScenarioError(f"{source}: {loc}: {msg}{got}")
 
 
@@ -573,6 +612,11 @@ def load(ref: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "save the scenario file as UTF-8"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,12 +30,22 @@ class RunResult:
 
 
 def simulate(
-    scenario: Scenario, steps: int | None = None, seed: int | None = None, every: int = 1
+    scenario: Scenario,
+    steps: int | None = None,
+    seed: int | None = None,
+    every: int = 1,
+    on_step: Callable[[], None] | None = None,
 ) -> RunResult:
-    """Run `steps` steps (default: the scenario's) with `seed` (default: the scenario's)."""
+    """Run `steps` steps (default: the scenario's) with `seed` (default: the scenario's);
+    `on_step` is called after each step (progress bars)."""
     steps = scenario.steps if steps is None else steps
     model = OrgModel(scenario, seed=scenario.seed if seed is None else seed)
-    model.run_for(steps)
+    if on_step is None:
+        model.run_for(steps)
+    else:
+        for _ in range(steps):
+            model.run_for(1)
+            on_step()
     frame = model.datacollector.get_model_vars_dataframe()
     frame.insert(0, "step", range(len(frame)))
     frame = frame.reset_index(drop=True)

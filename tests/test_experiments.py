@@ -376,6 +376,7 @@ def test_bad_command_line_numbers_are_one_line(tmp_path: Path) -> None:
 # --- kill -9 and resume ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sigkilled_sweep_resumes_to_exactly_expected_runs(tmp_path: Path) -> None:
     exp = _experiment(
         tmp_path / "kill.toml",
@@ -411,8 +412,9 @@ every = 10
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if list((out / "runs").glob("part-*.parquet")):
-                break
+            manifest = out / "manifest.json"
+            if manifest.exists() and json.loads(manifest.read_text() or "{}").get("parts"):
+                break  # a part is committed: the manifest lists it
             time.sleep(0.02)
     finally:
         if proc.poll() is None:
@@ -448,7 +450,7 @@ every = 10
         row = runs.set_index("run_key").loc[key]
         sc = base.model_copy(deep=True)
         sc.organization.employees, sc.customers.count = 30, 50
-        sc.organization.permeability = float(row["organization.permeability"])
+        sc.organization.permeability = float(row["organization_permeability"])
         assert (
             simulate(sc, steps=30, seed=int(row["seed"])).final["peer_trust"] == row["peer_trust"]
         )
@@ -516,50 +518,74 @@ def test_mismatched_resume_is_refused(tmp_path: Path) -> None:
 # --- a run that raises -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_run_that_raises_is_recorded_and_the_sweep_completes(tmp_path: Path) -> None:
-    # A real failure, no mock: this scenario file validates (the intervention names a known key),
-    # but the value it sets at week 5 is outside the parameter's range, so the run raises a
-    # ScenarioError at week 5 when the intervention applies it.
-    bad = tmp_path / "raises_at_week_5.toml"
-    bad.write_text(
-        '[[interventions]]\nat = 5\naction = "set"\nkey = "learning.socialization"\nvalue = 2.0\n'
-    )
-    load_scenario(bad)  # passes validation
+    # A real failure, no mock: each worker refuses a run that would not fit in the memory it may
+    # use (SIMORG_MAX_RUN_MEMORY caps it, as on a shared machine), so the 3,000-employee variant's
+    # runs raise in the worker while the 30-employee ones finish.
     exp = _experiment(
         tmp_path / "e.toml",
         """
-scenarios = ["traditional_silos", "raises_at_week_5.toml"]
+scenarios = ["traditional_silos", "social_business"]
 replications = 3
 [[vary]]
-key = "organization.permeability"
-values = [0.1, 0.4]
+key = "organization.employees"
+values = [30, 3000]
 """,
     )
     out = tmp_path / "out"
-    result = _cli("sweep", str(exp), "--out", str(out), "--workers", "2")
-    assert result.exit_code == 1, result.output  # completed, with failed runs
+    cmd = [sys.executable, "-m", "simorg.cli", "sweep", str(exp), "--out", str(out)]
+    env = {**os.environ, "SIMORG_MAX_RUN_MEMORY": "3M"}
+    result = subprocess.run([*cmd, "--workers", "2"], capture_output=True, text=True, env=env)
+    assert result.returncode == 1, result.stderr  # completed, with failed runs
     assert "6 failed of 12" in result.stdout
+    assert result.stderr.strip().splitlines() == [
+        f"simorg: error: 6 run(s) failed; their errors are in {out}/runs (column 'error')"
+    ]
     runs = Store.read(out).runs()
     assert len(runs) == 12 and runs["run_key"].is_unique
     failed = runs[runs["status"] == "failed"]
-    assert set(failed["scenario"]) == {"raises_at_week_5"} and len(failed) == 6
-    assert failed["error"].str.contains("intervention at 5").all()
-    assert failed["error"].str.contains("learning.socialization").all()
+    assert set(failed["organization_employees"]) == {3000} and len(failed) == 6
+    assert failed["error"].str.contains("SimorgError: 3,000 employees").all()
+    assert failed["error"].str.contains("3.0 MB is available").all()
     assert failed["peer_trust"].isna().all()
     ok = runs[runs["status"] == "ok"]
     assert len(ok) == 6 and ok["error"].isna().all() and ok["peer_trust"].notna().all()
+    # sensitivity says the indices rest on part of the runs, and exits 1
+    sens = subprocess.run(
+        [sys.executable, "-m", "simorg.cli", "sensitivity", str(out), "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert sens.returncode == 1, sens.stderr
+    assert json.loads(sens.stdout)["incomplete"]
+    line = sens.stderr.strip()
+    assert line.startswith("simorg: error: ") and "\n" not in line
+    assert "12 of 12 runs recorded, 6 failed (in social_business, traditional_silos)" in line
     # resuming does not run failed runs again unless asked to, and never doubles them
-    again = _cli("sweep", str(exp), "--out", str(out), "--retry-failed", "--workers", "1")
-    assert again.exit_code == 1
+    again = subprocess.run([*cmd, "--workers", "1"], capture_output=True, text=True, env=env)
+    assert again.returncode == 1 and "0 runs" in again.stdout and "12 already done" in again.stdout
+    retried = subprocess.run(
+        [*cmd, "--workers", "1", "--retry-failed"], capture_output=True, text=True, env=env
+    )
+    assert retried.returncode == 1 and "6 runs" in retried.stdout
     runs = Store.read(out).runs()
     assert len(runs) == 12 and runs["run_key"].is_unique
+    # with the memory it needs, --retry-failed finishes them
+    done = subprocess.run(
+        [*cmd, "--workers", "1", "--retry-failed"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    runs = Store.read(out).runs()
+    assert len(runs) == 12 and (runs["status"] == "ok").all()
 
 
 # --- dask and local processes agree ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_matches_local_processes(tmp_path: Path) -> None:
-    from simorg.experiments.runner import sweep
+    from simorg.experiments.sweep import sweep
 
     exp = _experiment(
         tmp_path / "e.toml",
@@ -634,6 +660,19 @@ def test_compare_json_has_intervals_and_effect_sizes(tmp_path: Path) -> None:
     assert {"ci_low", "ci_high", "difference_ci_low", "difference_ci_high", "hedges_g"} <= set(
         table.columns
     )
+
+
+def test_compare_refuses_a_scenario_too_big_for_memory_before_any_work(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    big.write_text("[organization]\nemployees = 3000\n[customers]\ncount = 50\n")
+    cmd = [sys.executable, "-m", "simorg.cli", "compare", "traditional_silos", str(big)]
+    env = {**os.environ, "SIMORG_MAX_RUN_MEMORY": "3M"}  # the big organization does not fit
+    args = ["--runs", "2", "--steps", "5", "--workers", "1", "--outcome", "peer_trust", "--json"]
+    res = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env)
+    assert res.returncode == 2 and res.stdout == "", res.stderr
+    line = res.stderr.strip()
+    assert line.startswith("simorg: error: 3,000 employees, 50 customers and 5 steps need about")
+    assert "3.0 MB is available" in line and "\n" not in line
 
 
 def test_compare_needs_two_scenarios_and_known_names() -> None:
@@ -738,6 +777,7 @@ def test_statistics_match_textbook_formulas() -> None:
     )  # no spread: undefined, not inf
 
 
+@pytest.mark.slow
 def test_sweep_joins_a_running_dask_scheduler_by_address(tmp_path: Path) -> None:
     import logging
 
@@ -766,3 +806,121 @@ def test_sweep_joins_a_running_dask_scheduler_by_address(tmp_path: Path) -> None
     pd.testing.assert_frame_equal(
         a.reset_index(drop=True), b.reset_index(drop=True), check_exact=True
     )
+
+
+# --- results analysts can read: DuckDB over a sweep folder -----------------------------------------
+
+
+def test_duckdb_reads_a_sweep_folder_as_an_analyst_would(tmp_path: Path) -> None:
+    import duckdb
+
+    import simorg
+    from simorg.outcomes import COUNTS
+
+    exp = _experiment(
+        tmp_path / "e.toml",
+        """
+scenarios = ["traditional_silos"]
+replications = 3
+[[vary]]
+key = "organization.permeability"
+values = [0.1, 0.7]
+[[vary]]
+key = "organization.platform"
+values = [false, true]
+[record]
+every = 5
+""",
+    )
+    out = tmp_path / "out"
+    assert _cli("sweep", str(exp), "--out", str(out), "--workers", "2").exit_code == 0
+    runs, steps = f"{out}/runs/*.parquet", f"{out}/steps/*.parquet"
+    con = duckdb.connect()
+    # unquoted parameter columns
+    rows = con.execute(
+        f"SELECT organization_permeability, organization_platform, count(*), avg(peer_trust) "
+        f"FROM '{runs}' WHERE status = 'ok' GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    assert [(p, b, n) for p, b, n, _ in rows] == [
+        (0.1, False, 3),
+        (0.1, True, 3),
+        (0.7, False, 3),
+        (0.7, True, 3),
+    ]
+    # types: counts are BIGINT, shares DOUBLE, parameters typed like the schema's
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM '{runs}'").fetchall()}
+    recorded_counts = [c for c in COUNTS if c in types]
+    assert recorded_counts, "every outcome that counts is recorded by default"
+    for name in recorded_counts:
+        assert types[name] == "BIGINT", name
+    assert types["peer_trust"] == "DOUBLE" and types["organization_platform"] == "BOOLEAN"
+    assert types["seed"] == "BIGINT" and types["organization_permeability"] == "DOUBLE"
+    # the run's parameters and seed are on step rows; and the documented one-line join works
+    per_step = con.execute(
+        f"SELECT step, organization_permeability, seed, avg(peer_trust) FROM '{steps}' GROUP BY ALL"
+    ).fetchall()
+    assert len(per_step) == 5 * 2 * 3  # steps 0..20 every 5, 2 permeabilities, 3 seeds
+    joined = con.execute(
+        f"SELECT count(*), count(DISTINCT r.status) FROM '{steps}' JOIN '{runs}' r USING (run_key)"
+    ).fetchone()
+    assert joined == (12 * 5, 1)
+    # a glob over the whole folder cannot mix the two tables
+    assert con.execute(f"SELECT count(*) FROM '{out}/**/runs-*.parquet'").fetchone() == (12,)
+    assert "step" not in types
+    # key-value metadata: version, scenario, seeds
+    meta = {
+        (k.decode(), v.decode())
+        for k, v in con.execute(f"SELECT key, value FROM parquet_kv_metadata('{runs}')").fetchall()
+    }
+    keys = dict(meta)
+    assert keys["simorg.version"] == simorg.__version__
+    assert keys["simorg.scenario"] == "traditional_silos"
+    seeds = set(Store.read(out).runs()["seed"])
+    assert set().union(*(set(json.loads(v)) for k, v in meta if k == "simorg.seed")) == seeds
+
+    # `simorg run --out` writes the same column names and types as the steps table
+    single = tmp_path / "single"
+    res = _cli(
+        "run",
+        "traditional_silos",
+        "--steps",
+        "5",
+        "--employees",
+        "30",
+        "--customers",
+        "50",
+        "--out",
+        str(single),
+        "--json",
+    )
+    assert res.exit_code == 0, res.output
+    one = next(single.glob("*.parquet"))
+    run_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM '{one}'").fetchall()}
+    step_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM '{steps}'").fetchall()}
+    assert set(run_types) <= set(step_types)
+    assert {k: step_types[k] for k in run_types} == run_types
+    run_meta = dict(
+        (k.decode(), v.decode())
+        for k, v in con.execute(f"SELECT key, value FROM parquet_kv_metadata('{one}')").fetchall()
+    )
+    assert run_meta["simorg.version"] == simorg.__version__ and run_meta["simorg.seed"] == "42"
+
+
+def test_an_old_results_folder_is_refused_naming_its_version(tmp_path: Path) -> None:
+    exp = _experiment(tmp_path / "e.toml", 'scenarios = ["traditional_silos"]\nreplications = 1')
+    out = tmp_path / "out"
+    assert _cli("sweep", str(exp), "--out", str(out), "--workers", "1").exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["format"] = "simorg-sweep/1"
+    manifest["versions"]["simorg"] = "0.0.9"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    for args in (
+        ["sweep", str(exp), "--out", str(out)],
+        ["report", str(out)],
+        ["sensitivity", str(out)],
+    ):
+        result = _cli(*args)
+        assert result.exit_code == 2, (args, result.output)
+        line = _one_line_error(result)
+        assert "written by simorg 0.0.9 in the older results format simorg-sweep/1" in line
+        assert "--fresh" in line

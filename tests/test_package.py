@@ -102,7 +102,7 @@ def test_run_json_and_out_files_carry_the_version(run_cli, tmp_path: Path) -> No
     payload = json.loads(r.stdout)
     assert payload["simorg_version"] == simorg.__version__ and payload["seed"] == 42
     meta = pq.read_schema(tmp_path / "social_business_seed42.parquet").metadata
-    assert meta[b"simorg_version"] == simorg.__version__.encode() and meta[b"seed"] == b"42"
+    assert meta[b"simorg.version"] == simorg.__version__.encode() and meta[b"simorg.seed"] == b"42"
     sidecar = json.loads((tmp_path / "social_business_seed42.json").read_text())
     assert sidecar["simorg_version"] == simorg.__version__
     assert sidecar["config"]["organization"]["employees"] == 40  # enough to repeat the run

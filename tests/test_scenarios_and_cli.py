@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -71,6 +74,14 @@ def write(tmp_path, text: str):
         ("[culture\nvision = 0.5\n", "line 1"),
         ("colour = 'blue'\n", "unknown key 'colour'"),
         ("[[interventions]]\nat = 3\naction = 'open_silos'\n", "needs a level"),
+        (
+            "steps = 20\n[[interventions]]\nat = 500\naction = 'enable_platform'\n",
+            "interventions.0.at: enable_platform at step 500 never fires in a run of 20 steps",
+        ),
+        (
+            "[[interventions]]\nat = 5\naction = 'set'\nkey = 'learning.socialization'\nvalue = 2.0\n",
+            "'set' value 2.0 for learning.socialization: Input should be less than or equal to 1",
+        ),
     ],
 )
 def test_check_reports_bad_files_in_one_line(tmp_path, run_cli, text: str, expect: str) -> None:
@@ -168,12 +179,16 @@ def test_run_set_changes_the_run_and_out_writes_parquet_and_csv(run_cli, tmp_pat
     assert len(parquet) == 1 and len(csv) == 1
     frame = pd.read_parquet(parquet[0])
     assert len(frame) == 21 and list(frame["step"]) == list(range(21))
-    assert frame.equals(pd.read_csv(csv[0])) or len(pd.read_csv(csv[0])) == 21
-    assert json.loads(res.stdout)["practice"] > 0.5
+    assert set(OUTCOMES) <= set(frame.columns)
+    pd.testing.assert_frame_equal(frame, pd.read_csv(csv[0]), check_exact=True, check_dtype=False)
+    final = json.loads(res.stdout)
+    for name in OUTCOMES:  # the last row is the run's final outcomes
+        assert round(float(frame[name].iloc[-1]), 10) == final[name], name
+    assert final["practice"] > 0.5
 
 
 def test_run_prints_a_table_of_outcomes(run_cli) -> None:
-    res = run_cli("run", "grassroots", "--steps", "10", "--employees", "60", "--customers", "100")
+    res = run_cli("run", "grassroots", "--steps", "25", "--employees", "60", "--customers", "100")
     assert res.returncode == 0
     for name in ("peer_trust", "customer_trust", "code_knowledge", "revenue_total"):
         assert name in res.stdout
@@ -191,6 +206,21 @@ def test_run_prints_a_table_of_outcomes(run_cli) -> None:
             ("run", "social_business", "--set", "organization.employees=ten"),
             "organization.employees",
         ),
+        (("run", "social_business", "--steps", "0"), "--steps: 0 steps; give at least 1"),
+        (
+            ("run", "social_business", "--steps", str(10**30)),
+            "at most 1,000,000 steps per run (the per-step outcomes alone would take about",
+        ),
+        (("run", "big_bang", "--steps", "10"), "at step 20 never fires in a run of 10 steps"),
+        (("run", "social_business", "--seed", "-1"), "--seed: -1 is outside"),
+        (
+            ("run", "social_business", "--employees", "2000000"),
+            "--employees: 2000000 is outside [10, 1,000,000]",
+        ),
+        (("bench", "--sizes", "5"), "--sizes: 5 is outside [10, 1,000,000]"),
+        (("bench", "--sizes", "0"), "--sizes: 0 is outside"),
+        (("demo", "--replications", "0"), "--replications: 0 is outside"),
+        (("sweep", "silo_permeability", "--address", "garbage"), "not a Dask scheduler address"),
     ],
 )
 def test_bad_run_input_is_one_line_exit_2(run_cli, args, expect) -> None:
@@ -211,3 +241,52 @@ def test_the_run_path_imports_neither_solara_nor_matplotlib() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# --- the README's examples are what the code does ------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _readme_tool():
+    spec = importlib.util.spec_from_file_location("readme_tool", README.parent / ".ci/readme.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_readme_command_examples_print_what_the_code_prints() -> None:
+    tool = _readme_tool()
+    shown = tool.examples(README.read_text(encoding="utf-8"))
+    assert any("--json" in cmd for cmd, _ in shown)
+    for cmd, output in shown:
+        assert tool.run(cmd).strip() == output, (
+            f"README.md shows other output for '{cmd}': run 'make readme' to regenerate it"
+        )
+
+
+def test_readme_command_list_names_real_commands(run_cli) -> None:
+    text = README.read_text(encoding="utf-8")
+    listing = text.split("## The command line", 1)[1].split("```", 2)[1]
+    commands: list[tuple[str, ...]] = []
+    for line in listing.splitlines():
+        if line.startswith("simorg "):
+            syntax = re.split(r"\s{2,}", line)[0].split()[1:]  # before the description
+            words = tuple(w for w in syntax if re.fullmatch(r"[a-z][a-z0-9_]*|\|", w))
+            if "|" in words:
+                commands += [(w,) for w in words if w != "|"]
+            else:
+                commands.append(words)
+    names = {c[0] for c in commands}
+    assert {"run", "check", "params", "sweep", "compare", "report", "sensitivity"} <= names
+    for command in commands:
+        res = run_cli(*command, "--help")
+        assert res.returncode == 0, (command, res.stderr)
+
+
+def test_readme_python_example_runs() -> None:
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})

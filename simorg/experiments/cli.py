@@ -2,7 +2,8 @@
 
 This module is imported every time `simorg` starts, so it imports nothing heavy at module level:
 each command imports what it needs when it runs. Numbers are taken as text and parsed here, so any
-bad input ends in one line on stderr and exit code 2, never a traceback or a multi-line usage block.
+bad input ends in one line on stderr and exit code 2, never a traceback or a multi-line usage block;
+the other exit codes are in simorg/errors.py (and docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -13,36 +14,27 @@ from typing import Annotated
 
 import typer
 
-USAGE_ERROR = 2
+from simorg.errors import (
+    INTERRUPTED,
+    RUNS_FAILED,
+    ResultsIncomplete,
+    SimorgError,
+    fail,
+    one_line_errors,
+    whole_number,
+)
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"simorg: error: {' '.join(str(message).split())}", err=True)
-    return typer.Exit(USAGE_ERROR)
-
-
-def _int(text: str | None, option: str, low: int, high: int = 10**9) -> int | None:
-    if text is None:
-        return None
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise _fail(f"{option}: {text!r} is not a whole number") from None
-    if not low <= value <= high:
-        raise _fail(f"{option}: {value} is outside [{low}, {high}]")
-    return value
-
-
-def _scenario_error():
-    from simorg.scenario import ScenarioError
-
-    return ScenarioError
+def _formats(fmt: str) -> None:
+    if fmt not in ("png", "svg"):
+        raise SimorgError(f"--format: {fmt!r} is not one of png, svg")
 
 
 def register(app: typer.Typer) -> None:
     """Add the experiment commands to the `simorg` app."""
 
     @app.command("experiments")
+    @one_line_errors
     def experiments_command() -> None:
         """List the shipped experiments and the question each asks."""
         from simorg.cli import nothing_found
@@ -56,6 +48,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{name:<34} {exp.question or exp.description}")
 
     @app.command("sweep")
+    @one_line_errors
     def sweep_command(
         file: Annotated[
             str, typer.Argument(help="Experiment file (.toml) or a shipped experiment's name")
@@ -96,31 +89,29 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run an experiment's variants × replications, streaming results to a folder; resumable.
 
-        Exit code 0 when every run succeeded, 1 when the sweep completed with failed runs (recorded
-        with their errors), 2 for bad input or a folder that holds a different sweep.
+        Exit codes: 0 every run succeeded; 1 completed with failed runs (recorded with their
+        errors); 2 bad input or a folder that holds a different sweep; 3 executor lost (run the
+        same command again to resume); 4 folder damaged or held by another sweep; 130 interrupted.
         """
         import signal
 
         from simorg.experiments import design as dz
+        from simorg.experiments.executors import check_address
+        from simorg.limits import parse_steps
 
-        ScenarioError = _scenario_error()
-        n_workers = _int(workers, "--workers", 1, 4096)
-        reps = _int(replications, "--replications", 1, 100_000)
-        n_steps = _int(steps, "--steps", 1, 1_000_000)
+        n_workers = whole_number(workers, "--workers", 1, 4096)
+        reps = whole_number(replications, "--replications", 1, 100_000)
+        n_steps = parse_steps(steps)
         if executor not in (None, "local", "dask"):
-            raise _fail(f"--executor: {executor!r} is not one of local, dask")
+            raise SimorgError(f"--executor: {executor!r} is not one of local, dask")
         if address is not None:
             if executor == "local":
-                raise _fail(
+                raise SimorgError(
                     "--address joins a Dask cluster; it cannot be used with --executor local"
                 )
-            if not address.strip():
-                raise _fail("--address: give the scheduler's address, e.g. tcp://10.0.0.5:8786")
+            address = check_address(address)
         executor = executor or ("dask" if address else "local")
-        try:
-            d = dz.load(file, replications=reps, steps=n_steps)
-        except ScenarioError as exc:
-            raise _fail(str(exc)) from None
+        d = dz.load(file, replications=reps, steps=n_steps)
         folder = out if out is not None else Path("results") / d.experiment.name
         if dry_run:
             typer.echo(
@@ -129,10 +120,10 @@ def register(app: typer.Typer) -> None:
                 f"steps {', '.join(f'{k}={v}' for k, v in d.base_steps.items())}; results to {folder})"
             )
             return
-        from simorg.experiments.runner import DaskUnavailable, WorkerLost, sweep
+        from simorg.experiments.sweep import sweep
 
-        def _term(signum, frame):  # SIGTERM: write what is finished, then leave
-            raise SystemExit(143)
+        def _term(signum, frame):  # SIGTERM: write what is finished, then leave like Ctrl-C
+            raise KeyboardInterrupt
 
         previous = signal.signal(signal.SIGTERM, _term)
         try:
@@ -145,19 +136,11 @@ def register(app: typer.Typer) -> None:
                 fresh=fresh,
                 retry_failed=retry_failed,
             )
-        except ScenarioError as exc:
-            raise _fail(str(exc)) from None
-        except DaskUnavailable as exc:
-            raise _fail(str(exc)) from None
-        except WorkerLost as exc:
-            typer.echo(f"simorg: error: {exc}; run the same command again to resume", err=True)
-            raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            typer.echo(
-                f"simorg: interrupted; finished runs are in {folder}/; run the same command again to resume",
-                err=True,
-            )
-            raise typer.Exit(130) from None
+            raise fail(
+                f"interrupted; finished runs are in {folder}/; run the same command again to resume",
+                INTERRUPTED,
+            ) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
         rate = summary.ran / summary.seconds if summary.seconds > 0 else 0.0
@@ -168,13 +151,13 @@ def register(app: typer.Typer) -> None:
             f"results in {folder}/"
         )
         if summary.failed:
-            typer.echo(
-                f"simorg: {summary.failed} run(s) failed; their errors are in {folder}/runs (column 'error')",
-                err=True,
+            raise fail(
+                f"{summary.failed} run(s) failed; their errors are in {folder}/runs (column 'error')",
+                RUNS_FAILED,
             )
-            raise typer.Exit(1)
 
     @app.command("compare")
+    @one_line_errors
     def compare_command(
         scenarios: Annotated[
             list[str],
@@ -224,47 +207,49 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the same replications of each scenario; per outcome: mean [95% CI] and the difference from the first."""
         from simorg.experiments import compare as cmp
+        from simorg.limits import parse_steps
 
-        ScenarioError = _scenario_error()
-        n_runs = _int(runs, "--runs", 1, 100_000)
-        n_steps = _int(steps, "--steps", 1, 1_000_000)
-        root = _int(seed, "--seed", 0, 2**63 - 1)
-        emp = _int(employees, "--employees", 10, 1_000_000)
-        cus = _int(customers, "--customers", 0, 10_000_000)
-        n_workers = _int(workers, "--workers", 1, 4096)
-        if fmt not in ("png", "svg"):
-            raise _fail(f"--format: {fmt!r} is not one of png, svg")
+        n_runs = whole_number(runs, "--runs", 1, 100_000)
+        n_steps = parse_steps(steps)
+        root = whole_number(seed, "--seed", 0, 2**63 - 1)
+        emp = whole_number(employees, "--employees", 10, 1_000_000)
+        cus = whole_number(customers, "--customers", 0, 10_000_000)
+        n_workers = whole_number(workers, "--workers", 1, 4096)
+        _formats(fmt)
         if len(scenarios) < 2:
-            raise _fail(
+            raise SimorgError(
                 "compare needs at least two scenarios, e.g. 'simorg compare traditional_silos social_business'"
             )
-        try:
-            result = cmp.compare(
-                scenarios,
-                runs=n_runs,
-                steps=n_steps,
-                seed=root,
-                employees=emp,
-                customers=cus,
-                assignments=set_ or [],
-                outcomes=outcome or None,
-                workers=n_workers,
-            )
-        except ScenarioError as exc:
-            raise _fail(str(exc)) from None
+        result = cmp.compare(
+            scenarios,
+            runs=n_runs,
+            steps=n_steps,
+            seed=root,
+            employees=emp,
+            customers=cus,
+            assignments=set_ or [],
+            outcomes=outcome or None,
+            workers=n_workers,
+            show_progress=not as_json,
+        )
         if out is not None:
-            try:
-                written = cmp.write_outputs(result, out, fmt)
-            except OSError as exc:
-                raise _fail(f"{out}: cannot write: {exc.strerror or exc}") from None
+            written = cmp.write_outputs(result, out, fmt)
         if as_json:
             typer.echo(json.dumps(cmp.to_json(result), indent=1))
         else:
             cmp.print_tables(result)
             if out is not None:
                 typer.echo(f"wrote {len(written)} files to {out}/")
+        if result.errors:
+            label, r, err = result.errors[0]
+            bad = sorted({s for s, _, _ in result.errors})
+            raise ResultsIncomplete(
+                f"{len(result.errors)} run(s) failed (scenarios: {', '.join(bad)}), so their means "
+                f"rest on fewer runs; first: {label} replication {r}: {err}"
+            )
 
     @app.command("report")
+    @one_line_errors
     def report_command(
         folder: Annotated[Path, typer.Argument(help="A sweep's results folder")],
         out: Annotated[
@@ -286,25 +271,19 @@ def register(app: typer.Typer) -> None:
         """Write a self-contained HTML report of a sweep (works offline)."""
         from simorg.experiments import report as rp
 
-        ScenarioError = _scenario_error()
-        if fmt not in ("png", "svg"):
-            raise _fail(f"--format: {fmt!r} is not one of png, svg")
-        try:
-            path = rp.write_report(
-                folder,
-                out=out,
-                outcomes=outcome or None,
-                sensitivity=sensitivity,
-                figures_dir=figures,
-                figure_format=fmt,
-            )
-        except ScenarioError as exc:
-            raise _fail(str(exc)) from None
-        except OSError as exc:
-            raise _fail(f"{out or folder}: cannot write: {exc.strerror or exc}") from None
+        _formats(fmt)
+        path = rp.write_report(
+            folder,
+            out=out,
+            outcomes=outcome or None,
+            sensitivity=sensitivity,
+            figures_dir=figures,
+            figure_format=fmt,
+        )
         typer.echo(f"report written to {path}")
 
     @app.command("sensitivity")
+    @one_line_errors
     def sensitivity_command(
         folder: Annotated[Path, typer.Argument(help="A sweep's results folder (a sampled design)")],
         outcome: Annotated[
@@ -315,12 +294,10 @@ def register(app: typer.Typer) -> None:
         """Sensitivity indices of a sweep's final outcomes: Sobol' (saltelli), Morris, or RBD-FAST (other samples)."""
         from simorg.experiments import sensitivity as sa
 
-        ScenarioError = _scenario_error()
-        try:
-            result = sa.analyze_folder(folder, outcomes=outcome or None)
-        except ScenarioError as exc:
-            raise _fail(str(exc)) from None
+        result = sa.analyze_folder(folder, outcomes=outcome or None)
         if as_json:
             typer.echo(json.dumps(result, indent=1))
         else:
             sa.print_result(result)
+        if result.get("incomplete"):
+            raise ResultsIncomplete(f"{folder}: {result['incomplete']}")

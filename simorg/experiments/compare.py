@@ -17,17 +17,12 @@ import numpy as np
 
 from simorg.experiments import stats
 from simorg.experiments.design import replication_seeds
-from simorg.experiments.runner import (
-    RunOutput,
-    Task,
-    base_digest,
-    default_workers,
-    execute,
-    local_executor,
-    run_chunk,
-)
+from simorg.experiments.executors import default_workers, execute, local_executor
+from simorg.experiments.runner import RunOutput, Task, base_digest, run_chunk
+from simorg.limits import check_run
 from simorg.outcomes import OUTCOMES
-from simorg.scenario import ScenarioError, load, parse_assignments, with_overrides
+from simorg.progress import progress
+from simorg.scenario import ScenarioError, check_fires, load, parse_assignments, with_overrides
 
 
 @dataclass
@@ -55,6 +50,7 @@ def compare(
     assignments: list[str] | None = None,
     outcomes: list[str] | None = None,
     workers: int | None = None,
+    show_progress: bool | None = None,
 ) -> Comparison:
     outcomes = outcomes or list(OUTCOMES)
     for name in outcomes:
@@ -74,6 +70,8 @@ def compare(
         sc = load(ref)
         if overrides:
             sc = with_overrides(sc, overrides)
+        check_fires(sc, steps, source=ref)
+        check_run(sc, steps, what=ref)
         label = sc.name
         k = 2
         while label in bases:
@@ -104,13 +102,20 @@ def compare(
             trajs[label][r, steps_idx] = o.trajectory[:, 1:]
 
     workers = workers or min(default_workers(), len(tasks))
-    if workers <= 1:
-        payload = {label: (base_digest(data), data) for label, data in bases.items()}
-        for t in tasks:
-            take(run_chunk([t], {t.base: payload[t.base]}, 1, outcomes))
-    else:
-        with local_executor(workers) as (pool, info):
-            execute(tasks, bases, 1, outcomes, pool, info.workers, take)
+    show = None if show_progress is None or show_progress else False
+    with progress("compare", total=len(tasks), unit="runs", show=show) as bar:
+
+        def taken(outputs: list[RunOutput]) -> None:
+            take(outputs)
+            bar.advance(len(outputs))
+
+        if workers <= 1:
+            payload = {label: (base_digest(data), data) for label, data in bases.items()}
+            for t in tasks:
+                taken(run_chunk([t], {t.base: payload[t.base]}, 1, outcomes))
+        else:
+            with local_executor(workers) as (pool, info):
+                execute(tasks, bases, 1, outcomes, pool, info, taken)
     result = Comparison(
         labels, list(scenarios), runs, step_of, seed, seeds, outcomes, finals, trajs, errors
     )

@@ -26,7 +26,14 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simorg.outcomes import OUTCOMES
-from simorg.scenario import Scenario, ScenarioError, parameters, shipped_files, with_overrides
+from simorg.scenario import (
+    Scenario,
+    ScenarioError,
+    check_fires,
+    parameters,
+    shipped_files,
+    with_overrides,
+)
 from simorg.scenario import load as load_scenario
 
 # The top-level experiments/ folder, installed as the package simorg.experiments.shipped.
@@ -485,6 +492,7 @@ def resolve(
         bases[label] = sc.model_dump(mode="json")
         base_models[label] = sc
         base_steps[label] = steps or exp.steps or sc.steps
+        check_fires(sc, base_steps[label], source=f"{source}: scenarios.{i} ({label})")
 
     # grid levels, each checked on every base
     grid_keys = [v.key for v in exp.vary]

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from simorg.experiments.store import Store, StoreError
+from simorg.experiments.store import Store, StoreError, column_name
 from simorg.outcomes import OUTCOMES
 
 METHOD_NAMES = {
@@ -46,8 +46,21 @@ def _f(x: Any) -> float | None:
 
 
 def analyze_folder(folder: Path, outcomes: list[str] | None = None) -> dict[str, Any]:
+    """Indices of a verified folder; `incomplete` says (one line) when runs failed or are missing,
+    and the command then exits with code 1."""
     store = Store.read(Path(folder))
-    return analyze(store.manifest, store.runs(), outcomes)
+    runs = store.runs()
+    result = analyze(store.manifest, runs, outcomes)
+    expected = store.manifest["expected_runs"]
+    failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
+    if failed or len(runs) < expected:
+        bases = sorted(set(runs.loc[runs["status"] != "ok", "scenario"])) if failed else []
+        where = f" (in {', '.join(bases)})" if bases else ""
+        result["incomplete"] = (
+            f"{len(runs)} of {expected} runs recorded, {failed} failed{where}: the indices rest "
+            "on the runs that succeeded; finish the sweep (or --retry-failed) and analyse again"
+        )
+    return result
 
 
 def analyze(manifest: dict[str, Any], runs, outcomes: list[str] | None = None) -> dict[str, Any]:
@@ -170,10 +183,11 @@ def _grid(manifest, ok, outcomes) -> dict[str, Any]:
             row = {k: {"constant": True} for k in factors}
         else:
             for k in factors:
-                cond = ok.groupby(ok[k].astype(str))[name].transform("mean").to_numpy(dtype=float)
+                col = ok[column_name(k)]
+                cond = ok.groupby(col.astype(str))[name].transform("mean").to_numpy(dtype=float)
                 row[k] = {"S1": float(np.var(cond) / total)}
             cells = (
-                ok.groupby([ok[k].astype(str) for k in factors])[name]
+                ok.groupby([ok[column_name(k)].astype(str) for k in factors])[name]
                 .transform("mean")
                 .to_numpy(dtype=float)
             )
