@@ -220,7 +220,17 @@ def test_run_steps_intervenes_and_exports():
     header = csv.splitlines()[0].split(",")
     assert header[:3] == ["scenario", "seed", "step"] and set(OUTCOMES) <= set(header)
     assert len(csv.splitlines()) == 1 + 6
-    assert "open_silos" in csv.splitlines()[-1]
+    import csv as csvlib
+
+    rows = list(csvlib.DictReader(csv.splitlines()))
+    assert "Open silos to 0.7" in rows[-1]["interventions"]  # the level travels with the move
+    assert "Create a social-media team of 6" in rows[-1]["interventions"]
+    assert rows[0]["interventions"] == ""
+    from simorg.scenario import parameters
+
+    for p in parameters():  # every parameter of the run, one column each
+        section, name = p.key.split(".", 1)
+        assert rows[0][p.key] == str(getattr(getattr(run.scenario, section), name))
     png = run.charts_png()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -373,23 +383,60 @@ def test_play_and_pause(page):
     until(lambda: steps_shown(page) == n + 1)
 
 
-def test_a_scenario_file_loads_and_play_stops_by_itself_at_its_planned_end(page, tmp_path):
-    path_field = page.find(v.TextField, label="…or a path on the server").widget
-    path_field.v_model = str(tmp_path / "missing.toml")
-    button(page, "Load").click()
-    assert any("no such file" in str(w.children) for w in page.find(v.Alert).widgets)
-    f = tmp_path / "short.toml"
-    f.write_text(
-        'description = "six weeks"\nsteps = 6\n[organization]\nemployees = 60\n[customers]\ncount = 80\n'
-    )
-    path_field.v_model = str(f)
-    button(page, "Load").click()
-    assert page.find(v.Select, label="Scenario").widget.v_model == "short (file)"
-    assert not page.find(v.Alert).widgets
-    assert "of 6 planned" in page.find(v.Html, class_="simorg-step-of").widget.children[0]
-    button(page, "50").click()
-    button(page, "Play").click()
-    until(lambda: not button(page, "Play").disabled and step_text(page) == "Step 6")
+def test_a_scenario_file_loads_and_play_stops_by_itself_at_its_planned_end(tmp_path, monkeypatch):
+    from simorg.app.app import Page
+    from simorg.app.session import DATA_ENV
+
+    monkeypatch.setenv(DATA_ENV, str(tmp_path))  # what `simorg explore --data DIR` sets
+    _, page = solara.render(Page(), handle_error=False)
+    try:
+        path_field = page.find(v.TextField, label="…or a file on the server").widget
+        path_field.v_model = "missing.toml"
+        button(page, "Load").click()
+        assert any("no such scenario file" in str(w.children) for w in page.find(v.Alert).widgets)
+        (tmp_path / "latin1.toml").write_bytes('description = "café"\n'.encode("latin-1"))
+        path_field.v_model = "latin1.toml"
+        button(page, "Load").click()
+        assert any("not a UTF-8 text file" in str(w.children) for w in page.find(v.Alert).widgets)
+        f = tmp_path / "short.toml"
+        f.write_text(
+            'description = "six weeks"\nsteps = 6\n[organization]\nemployees = 60\n'
+            "[customers]\ncount = 80\n"
+        )
+        path_field.v_model = "short.toml"
+        button(page, "Load").click()
+        assert page.find(v.Select, label="Scenario").widget.v_model == "short (file)"
+        assert not page.find(v.Alert).widgets
+        assert "of 6 planned" in page.find(v.Html, class_="simorg-step-of").widget.children[0]
+        button(page, "50").click()
+        button(page, "Play").click()
+        until(lambda: not button(page, "Play").disabled and step_text(page) == "Step 6")
+    finally:
+        page.close()
+
+
+def test_path_loading_reads_only_inside_the_allowed_folders(tmp_path, monkeypatch):
+    from simorg.app.session import DATA_ENV, load_from_path
+
+    inside = tmp_path / "data"
+    inside.mkdir()
+    (inside / "ok.toml").write_text('description = "x"\n[organization]\nemployees = 40\n')
+    (tmp_path / "secret.toml").write_text('description = "outside"\n')
+    (inside / "link.toml").symlink_to(tmp_path / "secret.toml")
+    monkeypatch.setenv(DATA_ENV, str(inside))
+    assert load_from_path("ok.toml").organization.employees == 40
+    assert load_from_path(str(inside / "ok.toml")).organization.employees == 40
+    for probe in ("/etc/passwd", "../secret.toml", str(tmp_path / "secret.toml"), "link.toml",
+                  "/etc/hostname"):  # fmt: skip
+        with pytest.raises(ScenarioError) as err:
+            load_from_path(probe)
+        assert "only these folders are read" in str(err.value) or "not a .toml" in str(err.value)
+        assert "TOML syntax" not in str(err.value) and "outside" not in str(err.value)
+    monkeypatch.setenv(DATA_ENV, "")  # beyond loopback without --data: off
+    with pytest.raises(ScenarioError, match="loading by path is off"):
+        load_from_path("ok.toml")
+    monkeypatch.delenv(DATA_ENV)  # a bare `solara run`: the shipped scenarios only
+    assert load_from_path("big_bang.toml").name == "big_bang"
 
 
 def run_title(rc) -> str:
@@ -439,7 +486,7 @@ def test_live_intervention_is_applied_before_the_next_step_and_marked(page):
     assert html_containing(page, "queued")
     button(page, "Step").click()
     log = html_containing(page, "Interventions so far")[0]
-    assert "before step 2: open silos" in log
+    assert "before step 2: Open silos to 0.6" in log
     assert "open silos" in html_containing(page, 'class="simorg-charts"')[0]
 
 
@@ -452,8 +499,14 @@ def test_compare_view_steps_both_scenarios_in_lockstep(page):
     nets = html_containing(page, "simorg-network-svg")
     assert len(nets) == 2 and "traditional_silos" in nets[0] and "social_business" in nets[1]
     charts_html = html_containing(page, 'class="simorg-charts"')[0]
-    assert charts_html.count('data-chart="trust"') == 2
-    table = html_containing(page, "B − A")[0]
+    # overlaid: one trust chart holding A (solid) and B (dashed), a shaded gap, a legend for both
+    assert charts_html.count('data-chart="trust"') == 1
+    assert charts_html.count('data-series="peer_trust" data-run="A"') == 1
+    assert charts_html.count('data-series="peer_trust" data-run="B"') == 1
+    assert 'class="simorg-gap"' in charts_html and "B − A" in charts_html
+    assert "e+0" not in charts_html
+    assert len(html_containing(page, 'class="simorg-customers"')) == 2  # customers of A and B
+    table = html_containing(page, "simorg-table")[0]
     assert "A: traditional_silos" in table and "B: social_business" in table
     page.find(v.Select, label="Scenario B").widget.v_model = "big_bang"
     assert step_text(page) == "Step 0"

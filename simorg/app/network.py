@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simorg.app import palette
-from simorg.app.layout import Layout
+from simorg.app.layout import LABEL_ROOM, Layout
 
 if TYPE_CHECKING:
     from simorg.state import State
@@ -78,32 +78,44 @@ def tie_trust_undirected(state: State) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def _drawn_people(n: int, state: State) -> np.ndarray:
-    """Everyone up to MAX_PEOPLE_DRAWN; beyond that all leaders plus an even sample of the rest."""
+    """Everyone up to MAX_PEOPLE_DRAWN; beyond that the heads of departments plus an even sample of
+    everyone else, taken in order of department and level, so every department and every level
+    of the hierarchy is drawn in proportion to its size."""
     if n <= MAX_PEOPLE_DRAWN:
         return np.arange(n)
     s = state.structure
-    leaders = np.flatnonzero(s.is_leader | s.informal_leader)
-    rest = np.flatnonzero(~(s.is_leader | s.informal_leader))
-    k = max(MAX_PEOPLE_DRAWN - len(leaders), 0)
-    sample = (
-        rest[np.linspace(0, len(rest) - 1, k).astype(np.int64)] if k and len(rest) else rest[:0]
-    )
-    return np.union1d(leaders[:MAX_PEOPLE_DRAWN], sample)
+    heads = np.flatnonzero(s.manager < 0)[:MAX_PEOPLE_DRAWN]
+    rest = np.flatnonzero(s.manager >= 0)
+    rest = rest[np.lexsort((rest, s.level[rest], s.department[rest]))]
+    k = min(max(MAX_PEOPLE_DRAWN - len(heads), 0), len(rest))
+    sample = rest[np.linspace(0, len(rest) - 1, k).astype(np.int64)] if k else rest[:0]
+    return np.union1d(heads, sample)
 
 
 def _path(xa, ya, xb, yb) -> str:
     return "".join(f"M{a} {b}L{c} {d}" for a, b, c, d in zip(xa, ya, xb, yb, strict=True))
 
 
-def network_svg(state: State, layout: Layout, variable: str, department_names: list[str]) -> str:
-    """The organization now, as one <svg> element (see the module docstring for the encoding)."""
+def network_svg(
+    state: State,
+    layout: Layout,
+    variable: str,
+    department_names: list[str],
+    label_size: float = 24,
+) -> str:
+    """The organization now, as one <svg> element (see the module docstring for the encoding).
+
+    `label_size` is the department names' size in drawing units (the drawing is 1,000 wide):
+    projector mode draws them larger."""
     var = VARIABLES[variable]
     s = state.structure
     n = s.n
     W, H = layout.width, layout.height
     r = layout.node_radius
+    py = max(0.0, label_size + 10 - LABEL_ROOM)  # larger names need room beyond the layout's
+    px = 3 * py
     parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W:.0f} {H:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-px:.0f} {-py:.0f} {W + 2 * px:.0f} {H + 2 * py:.0f}" '
         f'class="simorg-network-svg" role="img" aria-label="The organization: people by department, '
         f'coloured by {escape(var.label.lower())}" style="width:100%;height:auto;max-height:78vh;display:block" '
         f'font-family="{palette.FONT}">'
@@ -113,11 +125,11 @@ def network_svg(state: State, layout: Layout, variable: str, department_names: l
     for d, ((cx, cy), rad) in enumerate(zip(layout.centre, layout.radius, strict=True)):
         name = escape(department_names[d]) if d < len(department_names) else f"Department {d + 1}"
         below = len(layout.centre) > 1 and cy > mid_y + 1
-        ty = cy + rad + 2 * r + 24 if below else cy - rad - 2 * r - 8
+        ty = cy + rad + 2 * r + label_size if below else cy - rad - 2 * r - 8
         parts.append(
             f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="{rad + 2 * r:.0f}" fill="#f4f4f4" '
             f'stroke="#d0d0d0" stroke-width="1.5"/>'
-            f'<text x="{cx:.0f}" y="{ty:.0f}" text-anchor="middle" font-size="24" '
+            f'<text x="{cx:.0f}" y="{ty:.0f}" text-anchor="middle" font-size="{label_size:g}" '
             f'font-weight="600" fill="{palette.TEXT}" paint-order="stroke" stroke="#fff" '
             f'stroke-width="5">{name}</text>'
         )
@@ -220,7 +232,8 @@ def network_svg(state: State, layout: Layout, variable: str, department_names: l
         parts.append(f'<path d="{d}" fill="{palette.TEXT}" stroke="#fff" stroke-width="0.8"/>')
     if len(drawn) < n:
         parts.append(
-            f'<text x="{W - 8:.0f}" y="{H - 8:.0f}" text-anchor="end" font-size="18" fill="{palette.MUTED}">'
+            f'<text x="{W - 8:.0f}" y="{H - 8:.0f}" text-anchor="end" font-size="{0.75 * label_size:g}" '
+            f'fill="{palette.MUTED}">'
             f"showing {len(drawn):,} of {n:,} people</text>"
         )
     parts.append("</svg>")
