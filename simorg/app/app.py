@@ -65,6 +65,33 @@ def ErrorBoundary(children=[], on_recover=None):  # noqa: B006 (solara's signatu
 
 
 @solara.component
+def LinkKeeper(explore: ExploreState, projector, view, followed, ready):
+    """Keeps the address bar on the run shown: redrawn with each frame (it reads `tick`), it
+    pushes a new link whenever the run, its moves or (while paused) its step change."""
+    router = solara.use_router()
+    _ = explore.tick.value
+    run = explore.run.value
+    current = (
+        ""
+        if explore.playing.value
+        else share.run_query(run, run.steps, projector.value, view.value)
+    )
+
+    def update_link():
+        # read the values now, not at render time: a link followed in this same pass has just
+        # replaced the run; nothing before the page's own link was followed
+        if explore.playing.value or not ready.value:
+            return
+        r = explore.run.value
+        q = share.run_query(r, r.steps, projector.value, view.value)
+        if q != (router.search or "") and router.set_path is not None:
+            followed.current = q
+            router.push(f"{router.path or '/'}?{q}")
+
+    solara.use_effect(update_link, [current, ready.value])
+
+
+@solara.component
 def Page():
     router = solara.use_router()
     catalogue = solara.use_reactive(solara.use_memo(scenario_catalogue, []))
@@ -117,12 +144,14 @@ def Page():
 
     # the link the page was opened with (and later ones: back / forward) rebuilds its run
     followed = solara.use_ref(None)
+    ready = solara.use_reactive(False)  # the link the page was opened with has been followed
 
     def follow_link():
         search = router.search or ""
         if search == followed.current:
             return
         followed.current = search
+        ready.set(True)
         try:
             shared = share.parse(search, shipped)
         except ScenarioError as exc:
@@ -138,27 +167,6 @@ def Page():
 
     solara.use_effect(follow_link, [router.search])
 
-    # ... and the address bar follows the run (the step only while paused: no link per frame)
-    playing = explore.playing.value
-    run = explore.run.value
-    last_link = solara.use_ref("")
-    if not playing:
-        last_link.current = share.run_query(run, run.steps, projector.value, view.value)
-    current = last_link.current
-
-    def update_link():
-        # read the values now, not at render time: a link followed in this same pass has just
-        # replaced the run
-        if explore.playing.value:
-            return
-        r = explore.run.value
-        q = share.run_query(r, r.steps, projector.value, view.value)
-        if q != (router.search or "") and router.set_path is not None:
-            followed.current = q
-            router.push(f"{router.path or '/'}?{q}")
-
-    solara.use_effect(update_link, [current])
-
     def switch(v: str):
         explore.playing.set(False)  # a view that is not shown does not run
         compare.playing.set(False)
@@ -170,6 +178,7 @@ def Page():
 
     solara.Title("simorg explorer")
     solara.Style(CSS)
+    LinkKeeper(explore, projector, view, followed, ready)
     if projector.value and view.value == "Explore":
         with (
             solara.Div(classes=["simorg-page", "simorg-page-projector"]),

@@ -186,14 +186,19 @@ def overlay_svg(
             f'<line x1="{left:g}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{palette.GRID}"/>'
             f'<text x="{left - 6:g}" y="{y + 5 * f:.1f}" text-anchor="end">{_fmt(t)}</text>'
         )
-    for t in ticks(0, xmax, 5):
+    xt = ticks(0, xmax, 5)
+    for t in xt:
         x = float(sx(t))
+        anchor = (
+            "end" if t == xt[-1] and x > W - RIGHT - 20 * f else "middle"
+        )  # not cut at the edge
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{H - bottom:g}" y2="{H - bottom + 5:g}" stroke="{palette.MUTED}"/>'
-            f'<text x="{x:.1f}" y="{H - bottom + 6 + 15 * f:.1f}" text-anchor="middle">{_fmt(t)}</text>'
+            f'<text x="{x:.1f}" y="{H - bottom + 6 + 15 * f:.1f}" text-anchor="{anchor}">{_fmt(t)}</text>'
         )
+    axis = f"step{escape(subtitle)}" if font <= 1 else ""  # large type: the title says "week"
     parts.append(
-        f'<text x="{W - RIGHT}" y="{H - 2}" text-anchor="end" font-size="{14 * f:g}">step{escape(subtitle)}</text>'
+        f'<text x="{W - RIGHT}" y="{H - 2}" text-anchor="end" font-size="{14 * f:g}">{axis}</text>'
         f'<line x1="{left:g}" x2="{W - RIGHT}" y1="{H - bottom:g}" y2="{H - bottom:g}" stroke="{palette.MUTED}"/>'
         "</g>"
     )

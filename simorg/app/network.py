@@ -92,6 +92,19 @@ def _drawn_people(n: int, state: State) -> np.ndarray:
     return np.union1d(heads, sample)
 
 
+#: Department names larger than this (projector mode) are written on two lines.
+WRAP_ABOVE = 30
+
+
+def label_lines(name: str, label_size: float) -> list[str]:
+    """A department name on one line, or on two (split at the middle space) when drawn large."""
+    words = name.split(" ")
+    if label_size <= WRAP_ABOVE or len(words) < 2 or len(name) <= 10:
+        return [name]
+    cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(name) / 2))
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
+
+
 def _path(xa, ya, xb, yb) -> str:
     return "".join(f"M{a} {b}L{c} {d}" for a, b, c, d in zip(xa, ya, xb, yb, strict=True))
 
@@ -112,7 +125,8 @@ def network_svg(
     n = s.n
     W, H = layout.width, layout.height
     r = layout.node_radius
-    py = max(0.0, label_size + 10 - LABEL_ROOM)  # larger names need room beyond the layout's
+    lines = 2 if label_size > WRAP_ABOVE else 1
+    py = max(0.0, lines * 1.05 * label_size + 10 - LABEL_ROOM)  # larger names need more room
     px = 3 * py
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-px:.0f} {-py:.0f} {W + 2 * px:.0f} {H + 2 * py:.0f}" '
@@ -123,15 +137,25 @@ def network_svg(
     # department discs and names (above a cluster in the top half, below it in the bottom half)
     mid_y = float(np.mean(layout.centre[:, 1]))
     for d, ((cx, cy), rad) in enumerate(zip(layout.centre, layout.radius, strict=True)):
-        name = escape(department_names[d]) if d < len(department_names) else f"Department {d + 1}"
+        name = department_names[d] if d < len(department_names) else f"Department {d + 1}"
+        lines = label_lines(name, label_size)
         below = len(layout.centre) > 1 and cy > mid_y + 1
-        ty = cy + rad + 2 * r + label_size if below else cy - rad - 2 * r - 8
+        step = 1.05 * label_size
+        ty = (
+            cy + rad + 2 * r + label_size
+            if below
+            else cy - rad - 2 * r - 8 - step * (len(lines) - 1)
+        )
+        text = "".join(
+            f'<tspan x="{cx:.0f}" y="{ty + k * step:.0f}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
         parts.append(
             f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="{rad + 2 * r:.0f}" fill="#f4f4f4" '
             f'stroke="#d0d0d0" stroke-width="1.5"/>'
-            f'<text x="{cx:.0f}" y="{ty:.0f}" text-anchor="middle" font-size="{label_size:g}" '
+            f'<text text-anchor="middle" font-size="{label_size:g}" class="simorg-dept" '
             f'font-weight="600" fill="{palette.TEXT}" paint-order="stroke" stroke="#fff" '
-            f'stroke-width="5">{name}</text>'
+            f'stroke-width="5">{text}</text>'
         )
     drawn = _drawn_people(n, state)
     keep = np.zeros(n, dtype=bool)

@@ -39,7 +39,7 @@ def key_chart_html(run: Run) -> str:
             + f"/></svg><span>{escape(name.replace('_', ' '))} <b>{now:.2f}</b></span></div>"
         )
     return (
-        f'<div class="simorg-chart-title">{escape(spec.title)}</div>'
+        f'<div class="simorg-chart-title">{escape(spec.title)}, week by week</div>'
         + charts.overlay_svg(spec, [(history, run.applied())], xmax, font=CHART_FONT)
         + f'<div class="simorg-proj-legend" title="{escape(OUTCOMES[spec.series[0]][1])}">'
         + "".join(rows)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from simorg.app import charts, layout, network
+from simorg.app.cli import DATA_ENV
 from simorg.model import OrgModel
 from simorg.outcomes import OUTCOMES
 from simorg.scenario import (
@@ -81,10 +82,9 @@ def scenario_catalogue(uploaded: dict[str, Scenario] | None = None) -> dict[str,
     return out
 
 
-#: The folders the "path on the server" box may read from, separated by os.pathsep; set by
-#: `simorg explore` (`--data DIR`). Empty: loading by path is off (the default beyond loopback).
-#: Unset (a bare `solara run`, tests): the shipped scenarios folder only.
-DATA_ENV = "SIMORG_EXPLORE_DATA"
+# DATA_ENV names the folders the "file on the server" box may read from, separated by os.pathsep;
+# `simorg explore` sets it (`--data DIR`). Empty: loading by path is off (the default beyond
+# loopback). Unset (a bare `solara run`, tests): the shipped scenarios folder only.
 MAX_FILE_BYTES = 1_000_000
 MAX_SEED = 2**63 - 1
 
