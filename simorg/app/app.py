@@ -22,7 +22,7 @@ from simorg.app.compare import CompareState, CompareView, build_runs
 from simorg.app.explore import ExploreState, ExploreView
 from simorg.app.player import DEFAULT_SPEED
 from simorg.app.projector import ProjectorView
-from simorg.app.session import DEFAULT_SCENARIO, Run, scenario_catalogue
+from simorg.app.session import DEFAULT_SCENARIO, Run, scenario_catalogue, start_memory_releaser
 from simorg.app.style import CSS
 from simorg.scenario import ScenarioError, shipped_scenarios
 
@@ -30,6 +30,13 @@ VIEWS = ("Explore", "Compare", "About")
 COMPARE_DEFAULT = ("traditional_silos", "social_business")
 
 logger = logging.getLogger("simorg.app")
+
+
+def session_count() -> int:
+    """Open sessions (Solara virtual kernels) on this server."""
+    from solara.server import kernel_context
+
+    return len(kernel_context.contexts)
 
 
 def one_line(exc: BaseException) -> str:
@@ -166,6 +173,7 @@ def Page():
             view.set(shared.view)
 
     solara.use_effect(follow_link, [router.search])
+    solara.use_effect(lambda: start_memory_releaser(session_count), [])
 
     def switch(v: str):
         explore.playing.set(False)  # a view that is not shown does not run

@@ -60,6 +60,10 @@ def server_env(
     env = dict(os.environ if base is None else base)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
+    # small objects from glibc (which malloc_trim can hand back) rather than Python's own arenas,
+    # which stay with the process once a page's widgets have scattered over them
+    env.setdefault("PYTHONMALLOC", "malloc")
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     env[DATA_ENV] = data_setting(host, data)
     return env
 

@@ -62,15 +62,37 @@ PLAYERS = Players()
 
 
 class Frames:
-    """One page's frame hand-shake: the player bumps `tick`, the page acknowledges when drawn."""
+    """One page's frame hand-shake: the player bumps `tick`, the page acknowledges when drawn.
+
+    In a browser, FrameAck answers once the browser has painted the frame (so a slow device or a
+    slow connection gets fewer frames, never a backlog); without one (solara.render in tests) the
+    end of the server's render pass answers.
+    """
 
     def __init__(self) -> None:
         self.drawn = threading.Event()
         self.drawn.set()
         self.render_s = 0.0  # how long the last frame took to draw (seconds)
+        self.tick = 0  # the frame last asked for
+        self.browser = False  # a browser has answered: only its answers count from now on
 
-    def acknowledge(self) -> None:
-        self.drawn.set()
+    def rendered(self) -> None:
+        if not self.browser:
+            self.drawn.set()
+
+    def painted(self, tick) -> None:
+        self.browser = True
+        try:
+            done = int(tick) >= self.tick
+        except (TypeError, ValueError):
+            done = True
+        if done:
+            self.drawn.set()
+
+
+@solara.component_vue("frame_ack.vue")
+def FrameAck(frame: int, event_drawn: Callable[[int], None]):
+    """Invisible: answers `event_drawn(frame)` once the browser has painted frame `frame`."""
 
 
 def use_bump(tick: solara.Reactive[int]) -> Callable[[], None]:
@@ -139,6 +161,7 @@ def use_player(
                 for run in runs:
                     run.step(k)
                 frames.drawn.clear()
+                frames.tick = tick.value + 1
                 started = time.perf_counter()
                 bump()
                 # coalesce: no new frame before the page drew this one (or gave up waiting)
@@ -181,8 +204,9 @@ def RunControls(
     compact: bool = False,
 ):
     frames = solara.use_memo(Frames, [])
-    # every drawn frame acknowledges its tick (effects run once the render pass is done)
-    solara.use_effect(frames.acknowledge, [tick.value])
+    # every drawn frame acknowledges its tick: the browser once painted, else the render pass
+    solara.use_effect(frames.rendered, [tick.value])
+    FrameAck(frame=tick.value, event_drawn=frames.painted)
     use_player(runs, tick, playing, speed, planned, frames, on_error)
     bump = use_bump(tick)
     is_playing = playing.value

@@ -7,8 +7,10 @@ every read and write of the model goes through `Run.lock`. No solara here: tests
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +127,43 @@ def load_from_path(text: str) -> Scenario:
         return scenario_from_upload(path.name, path.read_bytes())
     where = ", ".join(str(f) for f in folders)
     raise ScenarioError(f"{shown}: no such scenario file in {where} (only these folders are read)")
+
+
+_releaser: threading.Thread | None = None
+_releaser_lock = threading.Lock()
+RELEASE_EVERY_S = 10.0
+
+
+def _release_memory() -> None:
+    import ctypes
+    import gc
+
+    gc.collect()
+    # glibc keeps freed memory for reuse; a room that emptied should give it back
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _watch_sessions(count) -> None:
+    last = count()
+    while True:
+        time.sleep(RELEASE_EVERY_S)
+        now = count()
+        if now < last:  # sessions closed since the last look: collect them, return the memory
+            _release_memory()
+        last = now
+
+
+def start_memory_releaser(count) -> None:
+    """Once per server: a thread that, whenever sessions have closed (`count()` fell), collects
+    their runs and hands the freed memory back to the system, so a room that empties shrinks."""
+    global _releaser
+    with _releaser_lock:
+        if _releaser is None:
+            _releaser = threading.Thread(
+                target=_watch_sessions, args=(count,), name="simorg-memory", daemon=True
+            )
+            _releaser.start()
 
 
 def check_seed(value) -> int:
