@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode
 
+from pydantic import ValidationError
+
 from simorg.app.session import MOVES, Run, check_seed
-from simorg.scenario import Intervention, ScenarioError, parameters
+from simorg.scenario import Intervention, ScenarioError, _first_error, parameters
 
 #: The furthest step a link may ask for: replaying it must stay a matter of seconds.
 MAX_LINK_STEP = 3000
@@ -63,19 +65,25 @@ def _parse_move(text: str) -> Intervention:
     kw: dict = {}
     for opt in options:
         key, _, value = opt.partition("=")
-        if key == "level":
-            kw["level"] = float(value)
-        elif key == "size":
-            kw["size"] = int(value)
-        elif key == "every":
-            kw["pace"], kw["every"] = "stepwise", int(value)
-        else:
-            raise ScenarioError(f"link: move {text!r}: unknown option {key!r}")
+        try:
+            if key == "level":
+                kw["level"] = float(value)
+            elif key == "size":
+                kw["size"] = int(value)
+            elif key == "every":
+                kw["pace"], kw["every"] = "stepwise", int(value)
+            else:
+                raise ScenarioError(f"link: move {text!r}: unknown option {key!r}")
+        except ScenarioError:
+            raise
+        except ValueError:
+            raise ScenarioError(f"link: move {text!r}: {key} {value!r} is not a number") from None
     try:
         return Intervention(at=int(at), action=action, **kw)
-    except (ValueError, TypeError) as exc:
-        first = str(exc).splitlines()
-        raise ScenarioError(f"link: move {text!r}: {first[-1] if first else exc}") from None
+    except ValidationError as exc:
+        raise _first_error(exc, f"link: move {text!r}") from None
+    except (ValueError, TypeError):
+        raise ScenarioError(f"link: move {text!r}: expected at:action[:level=x][:size=n]") from None
 
 
 def query(
