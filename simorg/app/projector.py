@@ -20,7 +20,7 @@ from simorg.outcomes import OUTCOMES
 #: The chart the projector shows: trust (colleagues, leadership, customers), the model's headline.
 KEY_CHART = charts.CHARTS[0]
 CHART_FONT = 1.6  # chart text 24 / 22 / 21 units on a 520-wide chart: >= 20 px from 440 px wide
-LABEL_SIZE = 44  # department names, in the network drawing's 1,000-unit width
+LABEL_SIZE = 52  # department names, in the network drawing's 1,000-unit width
 
 
 def key_chart_html(run: Run) -> str:

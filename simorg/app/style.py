@@ -71,7 +71,7 @@ CSS = f"""
 .simorg-diff {{ font-variant-numeric: tabular-nums; }}
 
 /* projector mode: one 1280x720 screen, text >= 20 px, nothing scrolls */
-.simorg-page-projector {{ max-width: none; height: 100vh; padding: 8px 14px; overflow: hidden;
+.simorg-page-projector {{ max-width: none; height: calc(100vh - 16px); padding: 8px 14px; overflow: hidden;
   display: flex; flex-direction: column; font-size: 22px; }}
 .simorg-projector {{ display: flex; flex-direction: column; height: 100%; min-height: 0; }}
 .simorg-proj-bar {{ display: flex; align-items: center; gap: 16px; flex-wrap: nowrap;
@@ -80,16 +80,16 @@ CSS = f"""
 .simorg-proj-title {{ font-size: 26px; font-weight: 700; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; min-width: 0; flex: 1 1 auto; }}
 .simorg-page-projector .v-btn {{ font-size: 20px !important; }}
-.simorg-page-projector .simorg-step {{ font-size: 40px; min-width: 0; }}
+.simorg-page-projector .simorg-step {{ font-size: 40px; min-width: 0; white-space: nowrap; }}
 .simorg-page-projector .simorg-step-of {{ font-size: 20px; white-space: nowrap; }}
 .simorg-page-projector .simorg-error {{ font-size: 20px; }}
 .simorg-proj-body {{ flex: 1 1 auto; min-height: 0; display: grid; gap: 16px;
   grid-template-columns: minmax(0, 1.35fr) minmax(0, 1fr); margin-top: 8px; }}
 .simorg-proj-network, .simorg-proj-side {{ min-height: 0; overflow: hidden; }}
 .simorg-proj-network .simorg-network {{ height: 100%; }}
-.simorg-proj-network .simorg-network-svg {{ max-height: calc(100vh - 110px) !important;
-  width: 100% !important; height: 100% !important; }}
+.simorg-proj-network .simorg-network-svg {{ max-height: calc(100vh - 140px) !important;
+  width: 100% !important; height: calc(100vh - 140px) !important; }}
 .simorg-proj-chart .simorg-chart-title {{ font-size: 26px; }}
-.simorg-proj-chart .simorg-chart {{ max-height: calc(100vh - 330px); }}
+.simorg-proj-chart .simorg-chart {{ max-height: calc(100vh - 350px); }}
 .simorg-proj-legend {{ font-size: 22px; line-height: 1.3; margin-top: 6px; }}
 """
