@@ -50,6 +50,14 @@ def test_explore_command_serves_the_app_offline_on_localhost(run_cli):
         server_env({"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "True"})["SOLARA_TELEMETRY_MIXPANEL_ENABLE"]
         == "False"
     )
+    from simorg.app.cli import DATA_ENV
+    from simorg.scenario import SCENARIO_DIR
+
+    assert server_env({}, host="127.0.0.1")[DATA_ENV] == str(SCENARIO_DIR)
+    assert server_env({}, host="0.0.0.0")[DATA_ENV] == ""  # beyond loopback: path loading off
+    here = server_env({}, host="0.0.0.0", data=SCENARIO_DIR.parent)[DATA_ENV]
+    assert str(SCENARIO_DIR.parent.resolve()) in here.split(os.pathsep)
+    assert server_env({})["SOLARA_KERNEL_CULL_TIMEOUT"] == "90s"
     out = run_cli("explore", "--help")
     assert out.returncode == 0
     assert "--host" in out.stdout and "127.0.0.1" in out.stdout and "8765" in out.stdout
