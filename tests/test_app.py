@@ -50,6 +50,14 @@ def test_explore_command_serves_the_app_offline_on_localhost(run_cli):
         server_env({"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "True"})["SOLARA_TELEMETRY_MIXPANEL_ENABLE"]
         == "False"
     )
+    from simorg.app.cli import DATA_ENV
+    from simorg.scenario import SCENARIO_DIR
+
+    assert server_env({}, host="127.0.0.1")[DATA_ENV] == str(SCENARIO_DIR)
+    assert server_env({}, host="0.0.0.0")[DATA_ENV] == ""  # beyond loopback: path loading off
+    here = server_env({}, host="0.0.0.0", data=SCENARIO_DIR.parent)[DATA_ENV]
+    assert str(SCENARIO_DIR.parent.resolve()) in here.split(os.pathsep)
+    assert server_env({})["SOLARA_KERNEL_CULL_TIMEOUT"] == "90s"
     out = run_cli("explore", "--help")
     assert out.returncode == 0
     assert "--host" in out.stdout and "127.0.0.1" in out.stdout and "8765" in out.stdout
@@ -218,7 +226,17 @@ def test_run_steps_intervenes_and_exports():
     header = csv.splitlines()[0].split(",")
     assert header[:3] == ["scenario", "seed", "step"] and set(OUTCOMES) <= set(header)
     assert len(csv.splitlines()) == 1 + 6
-    assert "open_silos" in csv.splitlines()[-1]
+    import csv as csvlib
+
+    rows = list(csvlib.DictReader(csv.splitlines()))
+    assert "Open silos to 0.7" in rows[-1]["interventions"]  # the level travels with the move
+    assert "Create a social-media team of 6" in rows[-1]["interventions"]
+    assert rows[0]["interventions"] == ""
+    from simorg.scenario import parameters
+
+    for p in parameters():  # every parameter of the run, one column each
+        section, name = p.key.split(".", 1)
+        assert rows[0][p.key] == str(getattr(getattr(run.scenario, section), name))
     png = run.charts_png()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -371,23 +389,60 @@ def test_play_and_pause(page):
     until(lambda: steps_shown(page) == n + 1)
 
 
-def test_a_scenario_file_loads_and_play_stops_by_itself_at_its_planned_end(page, tmp_path):
-    path_field = page.find(v.TextField, label="…or a path on the server").widget
-    path_field.v_model = str(tmp_path / "missing.toml")
-    button(page, "Load").click()
-    assert any("no such file" in str(w.children) for w in page.find(v.Alert).widgets)
-    f = tmp_path / "short.toml"
-    f.write_text(
-        'description = "six weeks"\nsteps = 6\n[organization]\nemployees = 60\n[customers]\ncount = 80\n'
-    )
-    path_field.v_model = str(f)
-    button(page, "Load").click()
-    assert page.find(v.Select, label="Scenario").widget.v_model == "short (file)"
-    assert not page.find(v.Alert).widgets
-    assert "of 6 planned" in page.find(v.Html, class_="simorg-step-of").widget.children[0]
-    button(page, "50").click()
-    button(page, "Play").click()
-    until(lambda: not button(page, "Play").disabled and step_text(page) == "Step 6")
+def test_a_scenario_file_loads_and_play_stops_by_itself_at_its_planned_end(tmp_path, monkeypatch):
+    from simorg.app.app import Page
+    from simorg.app.session import DATA_ENV
+
+    monkeypatch.setenv(DATA_ENV, str(tmp_path))  # what `simorg explore --data DIR` sets
+    _, page = solara.render(Page(), handle_error=False)
+    try:
+        path_field = page.find(v.TextField, label="…or a file on the server").widget
+        path_field.v_model = "missing.toml"
+        button(page, "Load").click()
+        assert any("no such scenario file" in str(w.children) for w in page.find(v.Alert).widgets)
+        (tmp_path / "latin1.toml").write_bytes('description = "café"\n'.encode("latin-1"))
+        path_field.v_model = "latin1.toml"
+        button(page, "Load").click()
+        assert any("not a UTF-8 text file" in str(w.children) for w in page.find(v.Alert).widgets)
+        f = tmp_path / "short.toml"
+        f.write_text(
+            'description = "six weeks"\nsteps = 6\n[organization]\nemployees = 60\n'
+            "[customers]\ncount = 80\n"
+        )
+        path_field.v_model = "short.toml"
+        button(page, "Load").click()
+        assert page.find(v.Select, label="Scenario").widget.v_model == "short (file)"
+        assert not page.find(v.Alert).widgets
+        assert "of 6 planned" in page.find(v.Html, class_="simorg-step-of").widget.children[0]
+        button(page, "50").click()
+        button(page, "Play").click()
+        until(lambda: not button(page, "Play").disabled and step_text(page) == "Step 6")
+    finally:
+        page.close()
+
+
+def test_path_loading_reads_only_inside_the_allowed_folders(tmp_path, monkeypatch):
+    from simorg.app.session import DATA_ENV, load_from_path
+
+    inside = tmp_path / "data"
+    inside.mkdir()
+    (inside / "ok.toml").write_text('description = "x"\n[organization]\nemployees = 40\n')
+    (tmp_path / "secret.toml").write_text('description = "outside"\n')
+    (inside / "link.toml").symlink_to(tmp_path / "secret.toml")
+    monkeypatch.setenv(DATA_ENV, str(inside))
+    assert load_from_path("ok.toml").organization.employees == 40
+    assert load_from_path(str(inside / "ok.toml")).organization.employees == 40
+    for probe in ("/etc/passwd", "../secret.toml", str(tmp_path / "secret.toml"), "link.toml",
+                  "/etc/hostname"):  # fmt: skip
+        with pytest.raises(ScenarioError) as err:
+            load_from_path(probe)
+        assert "only these folders are read" in str(err.value) or "not a .toml" in str(err.value)
+        assert "TOML syntax" not in str(err.value) and "outside" not in str(err.value)
+    monkeypatch.setenv(DATA_ENV, "")  # beyond loopback without --data: off
+    with pytest.raises(ScenarioError, match="loading by path is off"):
+        load_from_path("ok.toml")
+    monkeypatch.delenv(DATA_ENV)  # a bare `solara run`: the shipped scenarios only
+    assert load_from_path("big_bang.toml").name == "big_bang"
 
 
 def run_title(rc) -> str:
@@ -437,7 +492,7 @@ def test_live_intervention_is_applied_before_the_next_step_and_marked(page):
     assert html_containing(page, "queued")
     button(page, "Step").click()
     log = html_containing(page, "Interventions so far")[0]
-    assert "before step 2: open silos" in log
+    assert "before step 2: Open silos to 0.6" in log
     assert "open silos" in html_containing(page, 'class="simorg-charts"')[0]
 
 
@@ -450,8 +505,14 @@ def test_compare_view_steps_both_scenarios_in_lockstep(page):
     nets = html_containing(page, "simorg-network-svg")
     assert len(nets) == 2 and "traditional_silos" in nets[0] and "social_business" in nets[1]
     charts_html = html_containing(page, 'class="simorg-charts"')[0]
-    assert charts_html.count('data-chart="trust"') == 2
-    table = html_containing(page, "B − A")[0]
+    # overlaid: one trust chart holding A (solid) and B (dashed), a shaded gap, a legend for both
+    assert charts_html.count('data-chart="trust"') == 1
+    assert charts_html.count('data-series="peer_trust" data-run="A"') == 1
+    assert charts_html.count('data-series="peer_trust" data-run="B"') == 1
+    assert 'class="simorg-gap"' in charts_html and "B − A" in charts_html
+    assert "e+0" not in charts_html
+    assert len(html_containing(page, 'class="simorg-customers"')) == 2  # customers of A and B
+    table = html_containing(page, "simorg-table")[0]
     assert "A: traditional_silos" in table and "B: social_business" in table
     page.find(v.Select, label="Scenario B").widget.v_model = "big_bang"
     assert step_text(page) == "Step 0"
@@ -476,3 +537,170 @@ def test_two_pages_never_share_a_model():
     finally:
         rc1.close()
         rc2.close()
+
+
+# --- sharing: links and scenario files ----------------------------------------------------------------
+
+
+def played(run: Run) -> Run:
+    """A run with everything a link and a file must carry: changes, live moves (one stepwise)."""
+    run.overrides = {"culture.vision": 0.3}
+    run.step(2)
+    run.intervene("open_silos", level=0.7)
+    run.step(3)
+    run.intervene("walk_the_talk", level=0.9, pace="stepwise", every=2)
+    run.intervene("social_media_team", size=5)
+    run.step(4)
+    return run
+
+
+def test_saved_scenario_file_reproduces_the_run_step_for_step(tmp_path):
+    sc = small("big_bang", **{"culture.vision": 0.3})
+    run = played(Run(sc, 13))
+    text = run.scenario_file()
+    f = tmp_path / "saved.toml"
+    f.write_text(text)
+    again = load(str(f))  # the CLI's loader: `simorg run saved.toml` runs the same
+    assert again.seed == 13 and again.culture.vision == 0.3
+    assert len(again.interventions) == len(sc.interventions) + 3
+    replayed = Run(again, again.seed)
+    replayed.step(run.steps)
+    a, b = run.history(), replayed.history()
+    for name in OUTCOMES:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    assert replayed.applied() == run.applied()
+
+
+def test_a_link_carries_scenario_seed_changes_moves_and_step():
+    from simorg.app import share
+
+    sc = small("traditional_silos")
+    run = played(Run(with_overrides(sc, {"culture.vision": 0.3}), 21, label="traditional_silos"))
+    q = share.run_query(run, run.steps, projector=True)
+    assert "scenario=traditional_silos" in q and "seed=21" in q and f"step={run.steps}" in q
+    assert "move=3:open_silos:level=0.7" in q and "every=2" in q and "projector=1" in q
+    link = share.parse(q, {"traditional_silos"})
+    assert link.projector and link.overrides == {"culture.vision": 0.3} and link.step == run.steps
+    rebuilt = Run(with_overrides(sc, link.overrides), link.seed)
+    share.replay(rebuilt, link.moves, link.step)
+    assert rebuilt.steps == run.steps
+    for name in OUTCOMES:
+        np.testing.assert_array_equal(rebuilt.history()[name], run.history()[name], err_msg=name)
+    assert share.parse("", {"x"}) is None
+    for bad, says in (("scenario=nope", "not a shipped scenario"), ("scenario=x&seed=-1", "seed"),
+                      ("scenario=x&set=culture.nothing:1", "unknown parameter"),
+                      ("scenario=x&move=2:fly", "unknown action"), ("scenario=x&step=99999", "step"),
+                      ("scenario=x&move=2:open_silos", "needs a level")):  # fmt: skip
+        with pytest.raises(ScenarioError, match=says) as err:
+            share.parse(bad, {"x"})
+        assert "\n" not in str(err.value)
+
+
+def test_the_log_the_plan_and_the_csv_say_each_moves_level():
+    from simorg.app.explore import planned_text
+
+    assert "step 20: Set learning.voice_hierarchy to 0.1" in planned_text(load("big_bang"))
+    assert "step 20: Open silos to 0.6" in planned_text(load("big_bang"))
+    run = Run(small("stepwise"), 3)
+    run.intervene("open_silos", level=0.45, pace="stepwise", every=2)
+    run.step(3)
+    log = run.describe_applied()
+    assert log[0] == (1, "Open silos to 0.45 (Customer Service)")
+    assert run.log == [(1, "Open silos to 0.45, one department every 2 steps")]
+
+
+def test_marker_labels_sit_beside_their_line_and_stop_above_the_axis():
+    run = Run(small(), 1)
+    run.intervene("social_media_team", size=4)
+    run.intervene("announce_vision", level=0.8)
+    run.intervene("open_silos", level=0.6)
+    run.step(3)
+    svg = charts.chart_svg(charts.CHARTS[0], run.history(), run.applied(), xmax=50)
+    import re
+
+    (line_x,) = re.findall(r'<line x1="([\d.]+)" x2="[\d.]+" y1="14" y2="212"', svg)
+    (label,) = re.findall(r"translate\(([\d.]+),18\) rotate\(90\)[^>]*>([^<]*)<", svg)
+    assert float(label[0]) > float(line_x)  # beside the dashed line, not on it
+    assert "dominant-baseline" not in svg
+    plot_chars = (250 - 14 - 38 - 8) / (0.58 * 13)
+    assert len(label[1]) <= plot_chars  # cut to end above the x axis
+
+
+def test_large_organizations_are_drawn_as_a_sample_of_everyone():
+    sc = with_overrides(
+        load("traditional_silos"), {"organization.employees": 15000, "customers.count": 10}
+    )
+    run = Run(sc, 1)
+    st = run.model.state
+    drawn = network._drawn_people(st.n, st)
+    s = st.structure
+    assert len(drawn) <= network.MAX_PEOPLE_DRAWN
+    share_drawn = np.bincount(s.department[drawn], minlength=s.departments) / len(drawn)
+    share_all = np.bincount(s.department, minlength=s.departments) / s.n
+    np.testing.assert_allclose(share_drawn, share_all, atol=0.02)  # every department, in proportion
+    assert (~s.is_leader[drawn]).mean() == pytest.approx((~s.is_leader).mean(), abs=0.03)
+
+
+def test_numbers_are_written_for_people():
+    from simorg.app.explore import number
+
+    assert number(18070.4) == "18,070" and number(0.7341) == "0.734" and number(12) == "12"
+    assert number(-3.25, sign=True) == "-3.25" and number(0.5, sign=True) == "+0.500"
+
+
+def test_seed_minus_one_then_reset_says_so_in_one_line(page):
+    page.find(v.TextField, label="Seed").widget.v_model = "-1"
+    button(page, "Reset").click()
+    alert = page.find(v.Alert).widget.children[0]
+    assert alert.startswith("seed: must be from 0") and "\n" not in alert
+    assert run_title(page).startswith("traditional_silos · seed 42")  # the run is untouched
+    button(page, "Step").click()
+    assert step_text(page) == "Step 1"
+    choose_view(page, "Compare")
+    page.find(v.TextField, label="Seed (both)").widget.v_model = "-1"
+    button(page, "Reset").click()
+    assert "seed: must be from 0" in page.find(v.Alert).widget.children[0]
+
+
+def test_an_error_while_drawing_shows_one_line_and_the_page_carries_on(page, monkeypatch):
+    from simorg.app import explore
+
+    real = explore.Run.network_svg
+    broken = {"on": True}
+
+    def flaky(self, *a, **k):
+        if broken["on"]:
+            raise RuntimeError("drawing failed\nsecond line")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(explore.Run, "network_svg", flaky)
+    button(page, "Step").click()
+    alert = page.find(v.Alert).widget.children[0]
+    assert "RuntimeError: drawing failed" in alert and "second line" not in alert
+    broken["on"] = False
+    button(page, "Carry on").click()
+    assert step_text(page) == "Step 1" and html_containing(page, 'class="simorg-network-svg"')
+
+
+def test_a_link_opens_its_run_and_the_address_follows_the_run():
+    from simorg.app.app import Page
+
+    link = "/?scenario=big_bang&seed=7&set=culture.vision:0.4&move=2:open_silos:level=0.7&step=3"
+    _, rc = solara.render(solara.RoutingProvider(children=[Page()], pathname=link),
+                          handle_error=False)  # fmt: skip
+    try:
+        assert step_text(rc) == "Step 3"
+        assert run_title(rc).startswith("big_bang + 1 change · seed 7")
+        assert "before step 2: Open silos to 0.7" in html_containing(rc, "Interventions so far")[0]
+        button(rc, "Step").click()
+        nav = rc.find(solara.widgets.Navigator).widget
+        assert "step=4" in nav.location and "move=2:open_silos:level=0.7" in nav.location
+    finally:
+        rc.close()
+    _, rc = solara.render(solara.RoutingProvider(children=[Page()], pathname="/?scenario=nope"),
+                          handle_error=False)  # fmt: skip
+    try:
+        assert "not a shipped scenario" in rc.find(v.Alert).widget.children[0]
+        assert step_text(rc) == "Step 0"
+    finally:
+        rc.close()

@@ -139,60 +139,116 @@ def chart_svg(
     xmax: int = 200,
     yrange: tuple[float, float] | None = None,
     subtitle: str = "",
+    font: float = 1.0,
 ) -> str:
     """One chart as an <svg>: its series, axes, and a dashed line where each intervention took effect."""
-    lo, hi = yrange if yrange is not None else y_range(spec, [history])
-    pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
+    return overlay_svg(spec, [(history, applied)], xmax, yrange, subtitle, font)
+
+
+#: Run styles when several runs share a chart: A solid and full, B dashed (its own dash).
+RUN_DASHES = ("", "9 5")
+
+
+def overlay_svg(
+    spec: ChartSpec,
+    runs: Sequence[tuple[dict[str, np.ndarray], Sequence[tuple[int, str]]]],
+    xmax: int = 200,
+    yrange: tuple[float, float] | None = None,
+    subtitle: str = "",
+    font: float = 1.0,
+) -> str:
+    """Runs overlaid on one chart's axes. One run: each series its colour and dash. Several (the
+    compare view): a series keeps its colour, run A is solid, run B dashed, and the gap between A
+    and B on the first series is shaded, so the difference is seen, not looked for."""
+    lo, hi = yrange if yrange is not None else y_range(spec, [h for h, _ in runs])
+    grow = 0.5 + 0.5 * max(font, 1.0)  # larger type needs wider margins
+    left, bottom = LEFT * grow, BOTTOM * grow
+    pw, ph = W - left - RIGHT, H - TOP - bottom
+    several = len(runs) > 1
 
     def sx(x):
-        return LEFT + pw * np.asarray(x, dtype=float) / max(xmax, 1)
+        return left + pw * np.asarray(x, dtype=float) / max(xmax, 1)
 
     def sy(y):
         return TOP + ph * (1 - (np.asarray(y, dtype=float) - lo) / ((hi - lo) or 1.0))
 
+    f = font
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" class="simorg-chart" '
         f'data-chart="{spec.key}" role="img" aria-label="{escape(spec.title)}" '
         f'style="width:100%;height:auto;display:block" font-family="{palette.FONT}">'
     ]
     # grid and axes
-    parts.append(f'<g font-size="15" fill="{palette.MUTED}">')
+    parts.append(f'<g font-size="{15 * f:g}" fill="{palette.MUTED}">')
     for t in ticks(lo, hi, 4):
         y = float(sy(t))
         parts.append(
-            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{palette.GRID}"/>'
-            f'<text x="{LEFT - 6}" y="{y + 5:.1f}" text-anchor="end">{_fmt(t)}</text>'
+            f'<line x1="{left:g}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{palette.GRID}"/>'
+            f'<text x="{left - 6:g}" y="{y + 5 * f:.1f}" text-anchor="end">{_fmt(t)}</text>'
         )
-    for t in ticks(0, xmax, 5):
+    xt = ticks(0, xmax, 5)
+    for t in xt:
         x = float(sx(t))
+        anchor = (
+            "end" if t == xt[-1] and x > W - RIGHT - 20 * f else "middle"
+        )  # not cut at the edge
         parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{H - BOTTOM}" y2="{H - BOTTOM + 5}" stroke="{palette.MUTED}"/>'
-            f'<text x="{x:.1f}" y="{H - BOTTOM + 21}" text-anchor="middle">{_fmt(t)}</text>'
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{H - bottom:g}" y2="{H - bottom + 5:g}" stroke="{palette.MUTED}"/>'
+            f'<text x="{x:.1f}" y="{H - bottom + 6 + 15 * f:.1f}" text-anchor="{anchor}">{_fmt(t)}</text>'
         )
+    axis = f"step{escape(subtitle)}" if font <= 1 else ""  # large type: the title says "week"
     parts.append(
-        f'<text x="{W - RIGHT}" y="{H - 2}" text-anchor="end" font-size="14">step{escape(subtitle)}</text>'
-        f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{H - BOTTOM}" y2="{H - BOTTOM}" stroke="{palette.MUTED}"/>'
+        f'<text x="{W - RIGHT}" y="{H - 2}" text-anchor="end" font-size="{14 * f:g}">{axis}</text>'
+        f'<line x1="{left:g}" x2="{W - RIGHT}" y1="{H - bottom:g}" y2="{H - bottom:g}" stroke="{palette.MUTED}"/>'
         "</g>"
     )
     # interventions: a dashed line where each took effect; labels kept short and apart
-    parts.extend(marker_svg(applied, sx, xmax))
+    marks = sorted({m for _, applied in runs for m in applied})
+    parts.extend(marker_svg(marks, sx, xmax, font=f, bottom=bottom))
+    # the gap between A and B on the first series
+    if several and spec.series:
+        a, b = (np.asarray(h.get(spec.series[0], []), dtype=float) for h, _ in runs[:2])
+        m = min(len(a), len(b))
+        if m > 1:
+            xs, ya = _decimate(a[:m])
+            _, yb = _decimate(b[:m])
+            px, pa, pb = sx(xs), sy(ya), sy(yb)
+            pts = " ".join(
+                f"{x:.1f},{y:.1f}" for x, y in zip(px.tolist(), pa.tolist(), strict=True)
+            )
+            back = " ".join(
+                f"{x:.1f},{y:.1f}"
+                for x, y in zip(px[::-1].tolist(), pb[::-1].tolist(), strict=True)
+            )
+            parts.append(
+                f'<polygon points="{pts} {back}" fill="{palette.SERIES[0]}" fill-opacity="0.13" '
+                f'stroke="none" class="simorg-gap"/>'
+            )
     # series
-    for k, name in enumerate(spec.series):
-        y = history.get(name)
-        if y is None or len(y) == 0:
-            continue
-        xs, ys = _decimate(np.asarray(y, dtype=float))
-        px, py = sx(xs), sy(ys)
-        pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist(), strict=True))
-        colour = palette.SERIES[k % len(palette.SERIES)]
-        dash = palette.DASHES[k % len(palette.DASHES)]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(
-            f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2.6"{dash_attr} '
-            f'stroke-linejoin="round" data-series="{name}"/>'
-        )
-        if len(px) == 1:
-            parts.append(f'<circle cx="{px[0]:.1f}" cy="{py[0]:.1f}" r="3" fill="{colour}"/>')
+    for r, (history, _) in enumerate(runs):
+        for k, name in enumerate(spec.series):
+            y = history.get(name)
+            if y is None or len(y) == 0:
+                continue
+            xs, ys = _decimate(np.asarray(y, dtype=float))
+            px, py = sx(xs), sy(ys)
+            pts = " ".join(
+                f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist(), strict=True)
+            )
+            colour = palette.SERIES[k % len(palette.SERIES)]
+            dash = (
+                RUN_DASHES[r % len(RUN_DASHES)]
+                if several
+                else palette.DASHES[k % len(palette.DASHES)]
+            )
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            tag = f' data-run="{"AB"[r % 2]}"' if several else ""
+            parts.append(
+                f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2.6"{dash_attr} '
+                f'stroke-linejoin="round" data-series="{name}"{tag}/>'
+            )
+            if len(px) == 1:
+                parts.append(f'<circle cx="{px[0]:.1f}" cy="{py[0]:.1f}" r="3" fill="{colour}"/>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -229,24 +285,34 @@ def marker_labels(applied: Sequence[tuple[int, str]]) -> list[tuple[int, str, bo
 MAX_LABEL = 26  # characters that fit along the height of a chart
 
 
-def marker_svg(applied: Sequence[tuple[int, str]], sx, xmax: float) -> list[str]:
+def marker_svg(
+    applied: Sequence[tuple[int, str]], sx, xmax: float, font: float = 1.0, bottom: float = BOTTOM
+) -> list[str]:
+    """A dashed line half a step before each move, its label written downwards on the right of the
+    line (clear of it) and cut to the height of the plot (clear of the axis)."""
     parts: list[str] = []
     last_label_x = -1e9
+    size = 13 * font
+    room = int((H - TOP - bottom - 8) / (0.58 * size))  # characters that fit above the x axis
     for step, text, labelled in marker_labels(applied):
         if step - 0.5 > xmax:
             continue
         x = float(sx(step - 0.5))
         opacity = 1.0 if labelled else 0.45
         parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{H - BOTTOM}" stroke="#333" '
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{H - bottom:g}" stroke="#333" '
             f'stroke-width="1.2" stroke-dasharray="4 3" stroke-opacity="{opacity}"/>'
         )
-        if labelled and x - last_label_x >= 16:  # labels closer than a line of text would overlap
+        if labelled and x - last_label_x >= 1.3 * size:  # closer labels would overlap
             last_label_x = x
+            if len(text) > room:
+                text = text[: max(room - 1, 1)] + "…"
+            # rotated a quarter turn, the text's top faces right: the baseline sits just right of
+            # the line and the letters grow away from it
             parts.append(
-                f'<text transform="translate({x + 4:.1f},{TOP + 4}) rotate(90)" paint-order="stroke" '
-                f'stroke="#fff" stroke-width="3" dominant-baseline="hanging" font-size="13" '
-                f'fill="{palette.TEXT}">{escape(text)}</text>'
+                f'<text transform="translate({x + 3:.1f},{TOP + 4}) rotate(90)" paint-order="stroke" '
+                f'stroke="#fff" stroke-width="3" font-size="{size:g}" '
+                f'fill="{palette.TEXT}" class="simorg-marker">{escape(text)}</text>'
             )
     return parts
 

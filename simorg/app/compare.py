@@ -1,8 +1,9 @@
 """The Compare view: two scenarios side by side on the same seed, stepped in lockstep, on the same axes.
 
 Both runs use the same seed, so they share their random streams (common random numbers): what
-differs between the two pictures is what differs between the scenarios, not luck. Every chart pair
-shares its x and y axes, so a gap is visible as it opens.
+differs between the two pictures is what differs between the scenarios, not luck. Each chart overlays A
+(solid) and B (dashed) on the same axes, with the gap between them shaded, so a difference is seen
+as it opens.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from html import escape
 import solara
 
 from simorg.app import charts, palette
-from simorg.app.explore import VariablePicker, check_size, outcomes_table
+from simorg.app.explore import VariablePicker, check_size, number, outcomes_table
 from simorg.app.player import RunControls
-from simorg.app.session import Run, compare_csv, compare_png
+from simorg.app.session import Run, check_seed, compare_csv, compare_png
+from simorg.outcomes import OUTCOMES
 from simorg.scenario import Scenario, ScenarioError
 
 EXPLORE_SETTINGS = "your Explore settings"
@@ -64,7 +66,31 @@ def CompareNetworks(runs: tuple, tick: solara.Reactive[int], variable: str):
                     f'<div class="simorg-section-title">{tag(k)}{escape(run.label)}</div>'
                     f'<div class="simorg-muted">{escape(run.scenario.description)}</div>'
                     + run.network_svg(variable)
+                    + f'<div class="simorg-compare-customers" data-run="{"AB"[k]}">'
+                    + run.customers_svg() + "</div>"
                 ))  # fmt: skip
+
+
+def overlay_legend(spec: charts.ChartSpec, histories: list[dict]) -> str:
+    """Which line is which (colour = outcome, solid = A, dashed = B) and the values now."""
+    rows = []
+    for k, name in enumerate(spec.series):
+        colour = palette.SERIES[k % len(palette.SERIES)]
+        now = [float(h[name][-1]) if len(h.get(name, ())) else float("nan") for h in histories]
+        samples = "".join(
+            f'<svg width="34" height="12" style="flex:none;margin-top:5px"><line x1="1" y1="6" x2="33" '
+            f'y2="6" stroke="{colour}" stroke-width="3"'
+            + (f' stroke-dasharray="{charts.RUN_DASHES[r]}"' if charts.RUN_DASHES[r] else "")
+            + f'/></svg><b style="margin-right:6px">{"AB"[r]}</b>'
+            for r in range(2)
+        )
+        rows.append(
+            f'<div class="simorg-legend-row">{samples}<span><b>{escape(name.replace("_", " "))}</b>: '
+            f"A {number(now[0])} · B {number(now[1])} · B − A "
+            f'<b class="simorg-diff">{number(now[1] - now[0], sign=True)}</b>'
+            f' <span class="simorg-muted">({escape(OUTCOMES[name][1])})</span></span></div>'
+        )
+    return f'<div class="simorg-chart-legend">{"".join(rows)}</div>'
 
 
 @solara.component
@@ -73,22 +99,25 @@ def CompareCharts(runs: tuple, tick: solara.Reactive[int]):
     histories = [r.history() for r in runs]
     applied = [r.applied() for r in runs]
     xmax = charts.x_extent(max(r.scenario.steps for r in runs), runs[0].steps)
-    html = ['<div class="simorg-charts">']
+    html = [
+        '<div class="simorg-muted">Each chart overlays both runs on the same axes: '
+        f"{tag(0)} solid lines, {tag(1)} dashed; the shaded band is the gap between A and B on "
+        "the first line of the chart.</div>",
+        '<div class="simorg-charts">',
+    ]
     group = None
     for spec in charts.CHARTS:
         if spec.group != group:
             group = spec.group
             html.append(f'<div class="simorg-group-title">{escape(group)}</div>')
-        yr = charts.y_range(spec, histories)  # the same y axis for A and B
-        for k in range(2):
-            html.append(
-                f'<div class="simorg-chart-card"><div class="simorg-chart-title">{tag(k)}{escape(spec.title)}'
-                + (f' <span class="simorg-unit">({escape(spec.unit)})</span>' if spec.unit else "")
-                + "</div>"
-                + charts.chart_svg(spec, histories[k], applied[k], xmax, yr)
-                + "</div>"
-            )
-        html.append(f'<div style="grid-column:1/-1">{charts.legend_html(spec)}</div>')
+        html.append(
+            f'<div class="simorg-chart-card"><div class="simorg-chart-title">{escape(spec.title)}'
+            + (f' <span class="simorg-unit">({escape(spec.unit)})</span>' if spec.unit else "")
+            + "</div>"
+            + charts.overlay_svg(spec, list(zip(histories, applied, strict=True)), xmax)
+            + overlay_legend(spec, histories)
+            + "</div>"
+        )
     html.append("</div>")
     solara.HTML(tag="div", unsafe_innerHTML="".join(html))
 
@@ -112,8 +141,8 @@ def CompareView(cs: CompareState, catalogue: dict, explore_scenario: Scenario):
         cs.playing.set(False)
         a = cs.a.value if a is None else a
         b = cs.b.value if b is None else b
-        seed = int(cs.seed.value if seed is None else seed)
         try:
+            seed = check_seed(cs.seed.value if seed is None else seed)
             new = build_runs(a, b, seed, catalogue, explore_scenario)
         except ScenarioError as exc:
             set_error(str(exc))
@@ -144,7 +173,7 @@ def CompareView(cs: CompareState, catalogue: dict, explore_scenario: Scenario):
                     on_value=lambda v: rebuild(b=v),
                 )
             with solara.Div(style={"width": "140px"}):
-                solara.InputInt("Seed (both)", value=cs.seed.value, on_value=lambda v: cs.seed.set(int(v or 0)),
+                solara.InputInt("Seed (both)", value=cs.seed.value, on_value=lambda v: cs.seed.set(v),
                                 continuous_update=True)  # fmt: skip
             stem = f"simorg_compare_{runs[0].scenario.name}_vs_{runs[1].scenario.name}_seed{runs[0].seed}"
             csv = solara.use_memo(lambda: lambda: compare_csv(*runs), [runs])
@@ -156,7 +185,7 @@ def CompareView(cs: CompareState, catalogue: dict, explore_scenario: Scenario):
                 png, filename=f"{stem}.png", label="Charts (PNG)", mime_type="image/png"
             )
         if error:
-            solara.Error(error)
+            solara.Error(error, classes=["simorg-error"])
         RunControls(list(runs), cs.tick, cs.playing, cs.speed, rebuild,
                     max(r.scenario.steps for r in runs), pending)  # fmt: skip
     with solara.Row(style={"align-items": "center", "margin": "10px 0"}):

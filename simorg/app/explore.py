@@ -6,15 +6,27 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+import ipywidgets as widgets
+import numpy as np
 import solara
 
 from simorg.app import charts, network
 from simorg.app.controls import ParameterPanel
 from simorg.app.import_org import ImportOrganization  # issue 13
 from simorg.app.player import RunControls, use_bump
-from simorg.app.session import MOVES, Run, scenario_from_upload
+from simorg.app.session import (
+    MAX_FILE_BYTES,
+    MOVES,
+    Run,
+    check_seed,
+    data_folders,
+    describe,
+    load_from_path,
+    scenario_from_upload,
+)
+from simorg.app.share import Shared, replay
 from simorg.outcomes import OUTCOMES
-from simorg.scenario import Scenario, ScenarioError, load, with_overrides
+from simorg.scenario import Scenario, ScenarioError, with_overrides
 
 MAX_EMPLOYEES = 50_000
 MAX_CUSTOMERS = 1_000_000
@@ -67,21 +79,46 @@ class ExploreState:
                 if n
                 else "parameters back to the scenario's"
             )
-        if int(self.seed.value) != run.seed:
+        if self.seed.value != run.seed:
             changes.append(f"seed {self.seed.value}")
         return ("Press Reset to apply: " + ", ".join(changes)) if changes else ""
+
+    def build(self) -> Run:
+        """A fresh run of the controls' scenario, changes and seed (ScenarioError if they don't
+        validate)."""
+        sc = self.effective()
+        check_size(sc)
+        run = Run(sc, check_seed(self.seed.value), label=self.scenario_name.value)
+        run.overrides = dict(self.overrides.value)
+        return run
 
     def reset(self) -> None:
         self.playing.set(False)
         try:
-            sc = self.effective()
-            check_size(sc)
+            run = self.build()
         except ScenarioError as exc:
             self.error.set(str(exc))
             return
         self.error.set("")
-        run = Run(sc, int(self.seed.value), label=self.scenario_name.value)
-        run.overrides = dict(self.overrides.value)
+        self.run.set(run)
+
+    def restore(self, shared: Shared) -> None:
+        """Rebuild the run a link describes (see share.py)."""
+        self.playing.set(False)
+        self.scenario_name.set(shared.scenario)
+        self.overrides.set(dict(shared.overrides))
+        self.seed.set(
+            shared.seed
+            if shared.seed is not None
+            else int(self.catalogue.value[shared.scenario].seed)
+        )
+        try:
+            run = self.build()
+            replay(run, shared.moves, shared.step)
+        except ScenarioError as exc:
+            self.error.set(str(exc))
+            return
+        self.error.set("")
         self.run.set(run)
 
     def choose(self, name: str) -> None:
@@ -96,11 +133,19 @@ class ExploreState:
 # --- the scenario side bar ------------------------------------------------------------------------
 
 
+def planned_text(sc: Scenario) -> str:
+    """The scenario's planned moves in words, with their levels."""
+    return "; ".join(f"step {iv.at}: {describe(iv)}" for iv in sc.interventions)
+
+
 @solara.component
 def ScenarioPicker(st: ExploreState):
     names = list(st.catalogue.value)
     base = st.base
     path, set_path = solara.use_state("")
+    # a new key remounts the drop zone and the picker: a refused file's name does not stay
+    uploads, set_uploads = solara.use_state(0)
+    folders = solara.use_memo(data_folders, [])
 
     def add(sc: Scenario, label: str):
         key = (
@@ -111,46 +156,64 @@ def ScenarioPicker(st: ExploreState):
         st.catalogue.set({**st.catalogue.value, key: sc})
         st.choose(key)
 
-    def on_file(info):
+    def take(name: str, data: bytes):
+        set_uploads(uploads + 1)
         try:
-            sc = scenario_from_upload(info["name"], info["data"])
+            if len(data) > MAX_FILE_BYTES:
+                raise ScenarioError(f"{name}: larger than 1 MB; not a scenario file")
+            sc = scenario_from_upload(name, bytes(data))
+            check_size(sc)
         except ScenarioError as exc:
             st.error.set(str(exc))
             return
-        add(sc, f"{Path(info['name']).stem} (file)")
+        add(sc, f"{Path(name).stem} (file)")
+
+    def on_file(info):
+        take(info["name"], info["data"])
+
+    def on_pick(value):
+        if value:
+            take(value[0]["name"], value[0]["content"])
 
     def load_path():
         try:
-            sc = load(path.strip())
+            sc = load_from_path(path)
+            check_size(sc)
         except ScenarioError as exc:
             st.error.set(str(exc))
             return
         add(sc, f"{Path(path.strip()).stem} (file)")
 
+    def set_seed(v):
+        st.seed.set(v if v is None else int(v))
+
     solara.Select(label="Scenario", value=st.scenario_name.value, values=names, on_value=st.choose)
     if base.description:
         solara.Text(base.description, classes=["simorg-muted"])
-    planned = [
-        f"step {iv.at}: {MOVES.get(iv.action, (iv.action,))[0].lower()}"
-        + (f" to {iv.level:g}" if iv.level is not None else "")
-        + (", stepwise" if iv.pace == "stepwise" else "")
-        for iv in base.interventions
-    ]
-    if planned:
-        solara.HTML(tag="div", unsafe_innerHTML="<b>Planned:</b> " + escape("; ".join(planned)),
+    if base.interventions:
+        solara.HTML(tag="div", unsafe_innerHTML="<b>Planned:</b> " + escape(planned_text(base)),
                     classes=["simorg-muted"])  # fmt: skip
     with solara.Div(classes=["simorg-drop"]):
-        solara.FileDrop(label="Drop a scenario .toml file here", on_file=on_file, lazy=False)
-    with solara.Row(gap="6px", style={"align-items": "center"}):
-        solara.InputText(
-            "…or a path on the server", value=path, on_value=set_path, continuous_update=True
+        solara.FileDrop(label="Drop a scenario .toml file here", on_file=on_file, lazy=False).key(
+            f"drop-{uploads}"
         )
-        solara.Button("Load", on_click=load_path, disabled=not path.strip(), outlined=True)
+        widgets.FileUpload.element(
+            accept=".toml", multiple=False, description="…or choose a file", on_value=on_pick,
+            layout=widgets.Layout(width="auto"),
+        ).key(f"pick-{uploads}")  # fmt: skip
+    if folders:
+        with solara.Row(gap="6px", style={"align-items": "center"}):
+            solara.InputText(
+                "…or a file on the server", value=path, on_value=set_path, continuous_update=True
+            )
+            solara.Button("Load", on_click=load_path, disabled=not path.strip(), outlined=True)
+        solara.Text(
+            "from " + ", ".join(str(f) for f in folders), classes=["simorg-muted", "simorg-wrap"]
+        )
     ImportOrganization(base, on_scenario=add, on_error=st.error.set)  # issue 13: own files
-    solara.InputInt("Seed", value=st.seed.value, on_value=lambda v: st.seed.set(int(v or 0)),
-                    continuous_update=True)  # fmt: skip
+    solara.InputInt("Seed", value=st.seed.value, on_value=set_seed, continuous_update=True)
     if st.error.value:
-        solara.Error(st.error.value)
+        solara.Error(st.error.value, classes=["simorg-error"])
     solara.Text("Parameters", classes=["simorg-section-title"])
     solara.Text("Changes apply on Reset.", classes=["simorg-muted"])
     ParameterPanel(base, st.overrides)
@@ -160,9 +223,10 @@ def ScenarioPicker(st: ExploreState):
 
 
 @solara.component
-def NetworkView(run: Run, tick: solara.Reactive[int], variable: str):
+def NetworkView(run: Run, tick: solara.Reactive[int], variable: str, label_size: float = 24):
     _ = tick.value
-    solara.HTML(tag="div", unsafe_innerHTML=run.network_svg(variable), classes=["simorg-network"])
+    solara.HTML(tag="div", unsafe_innerHTML=run.network_svg(variable, label_size),
+                classes=["simorg-network"])  # fmt: skip
 
 
 @solara.component
@@ -187,16 +251,26 @@ def ChartsView(run: Run, tick: solara.Reactive[int]):
     solara.HTML(tag="div", unsafe_innerHTML="".join(html), classes=["simorg-charts-box"])
 
 
+def number(v: float, sign: bool = False) -> str:
+    """A value as people read it: 18,070 · 0.734 · 12 (never 1.807e+04)."""
+    plus = "+" if sign else ""
+    if not np.isfinite(v):
+        return "–"
+    if abs(v) >= 100 or float(v).is_integer():
+        return f"{v:{plus},.0f}"
+    return f"{v:{plus}.2f}" if abs(v) >= 1 else f"{v:{plus}.3f}"
+
+
 def outcomes_table(columns: list[tuple[str, dict[str, float]]], diff: bool = False) -> str:
     head = "".join(f'<th class="num">{escape(label)}</th>' for label, _ in columns)
     if diff:
         head += '<th class="num">B − A</th>'
     rows = []
     for name, (group, meaning) in OUTCOMES.items():
-        cells = "".join(f'<td class="num">{values[name]:,.4g}</td>' for _, values in columns)
+        cells = "".join(f'<td class="num">{number(values[name])}</td>' for _, values in columns)
         if diff:
             d = columns[1][1][name] - columns[0][1][name]
-            cells += f'<td class="num">{d:+,.4g}</td>'
+            cells += f'<td class="num">{number(d, sign=True)}</td>'
         rows.append(
             f"<tr><td><b>{escape(name.replace('_', ' '))}</b></td>{cells}"
             f'<td class="simorg-muted">{escape(meaning)} <i>({group})</i></td></tr>'
@@ -216,10 +290,10 @@ def OutcomesView(run: Run, tick: solara.Reactive[int]):
 @solara.component
 def InterventionLog(run: Run, tick: solara.Reactive[int]):
     _ = tick.value
-    applied = run.applied()
+    applied = run.describe_applied()
     now = run.steps
     queued = [(s, w) for s, w in run.log if s > now]
-    items = [f"<li>before step {s}: {escape(label.replace('_', ' '))}</li>" for s, label in applied]
+    items = [f"<li>before step {s}: {escape(label)}</li>" for s, label in applied]
     items += [f"<li><b>queued</b>, before step {s}: {escape(w)}</li>" for s, w in queued]
     body = (
         "<ul class='simorg-log'>" + "".join(items) + "</ul>"
@@ -292,8 +366,11 @@ def ExportButtons(run: Run, variable: str):
     csv = solara.use_memo(lambda: run.csv, [run])
     png = solara.use_memo(lambda: run.charts_png, [run])
     svg = solara.use_memo(lambda: lambda: run.network_svg(variable), [run, variable])
+    toml = solara.use_memo(lambda: run.scenario_file, [run])
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         solara.FileDownload(csv, filename=f"{stem}.csv", label="Data (CSV)", mime_type="text/csv")
+        solara.FileDownload(toml, filename=f"{stem}.toml", label="Save as scenario file",
+                            mime_type="application/toml")  # fmt: skip
         solara.FileDownload(
             png, filename=f"{stem}_charts.png", label="Charts (PNG)", mime_type="image/png"
         )
@@ -329,9 +406,8 @@ def ExploreView(st: ExploreState):
             ScenarioPicker(st)
         with solara.Div(classes=["simorg-main"]):
             with solara.Div(classes=["simorg-card"]):
-                RunControls(
-                    [run], st.tick, st.playing, st.speed, st.reset, run.scenario.steps, st.pending()
-                )
+                RunControls([run], st.tick, st.playing, st.speed, st.reset, run.scenario.steps,
+                            st.pending(), on_error=st.error.set)  # fmt: skip
             with solara.Div(classes=["simorg-visual"], style={"margin-top": "12px"}):
                 with solara.Div(classes=["simorg-network-box", "simorg-card"]):
                     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
@@ -350,6 +426,11 @@ def ExploreView(st: ExploreState):
                                        "flex-wrap": "wrap"}):  # fmt: skip
                     solara.Text("Outcomes over time", classes=["simorg-section-title"])
                     ExportButtons(run, variable)
+                solara.Text(
+                    "To share this run, copy the page's address: it holds the scenario, seed, "
+                    "changes, moves and step. A run of a dropped file travels as a scenario file.",
+                    classes=["simorg-muted"],
+                )
                 ChartsView(run, st.tick)
             with solara.Div(classes=["simorg-card"], style={"margin-top": "12px"}):
                 solara.Text("Every outcome now", classes=["simorg-section-title"])

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simorg.app import palette
-from simorg.app.layout import Layout
+from simorg.app.layout import LABEL_ROOM, Layout
 
 if TYPE_CHECKING:
     from simorg.state import State
@@ -78,32 +78,58 @@ def tie_trust_undirected(state: State) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def _drawn_people(n: int, state: State) -> np.ndarray:
-    """Everyone up to MAX_PEOPLE_DRAWN; beyond that all leaders plus an even sample of the rest."""
+    """Everyone up to MAX_PEOPLE_DRAWN; beyond that the heads of departments plus an even sample of
+    everyone else, taken in order of department and level, so every department and every level
+    of the hierarchy is drawn in proportion to its size."""
     if n <= MAX_PEOPLE_DRAWN:
         return np.arange(n)
     s = state.structure
-    leaders = np.flatnonzero(s.is_leader | s.informal_leader)
-    rest = np.flatnonzero(~(s.is_leader | s.informal_leader))
-    k = max(MAX_PEOPLE_DRAWN - len(leaders), 0)
-    sample = (
-        rest[np.linspace(0, len(rest) - 1, k).astype(np.int64)] if k and len(rest) else rest[:0]
-    )
-    return np.union1d(leaders[:MAX_PEOPLE_DRAWN], sample)
+    heads = np.flatnonzero(s.manager < 0)[:MAX_PEOPLE_DRAWN]
+    rest = np.flatnonzero(s.manager >= 0)
+    rest = rest[np.lexsort((rest, s.level[rest], s.department[rest]))]
+    k = min(max(MAX_PEOPLE_DRAWN - len(heads), 0), len(rest))
+    sample = rest[np.linspace(0, len(rest) - 1, k).astype(np.int64)] if k else rest[:0]
+    return np.union1d(heads, sample)
+
+
+#: Department names larger than this (projector mode) are written on two lines.
+WRAP_ABOVE = 30
+
+
+def label_lines(name: str, label_size: float) -> list[str]:
+    """A department name on one line, or on two (split at the middle space) when drawn large."""
+    words = name.split(" ")
+    if label_size <= WRAP_ABOVE or len(words) < 2 or len(name) <= 10:
+        return [name]
+    cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(name) / 2))
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
 
 
 def _path(xa, ya, xb, yb) -> str:
     return "".join(f"M{a} {b}L{c} {d}" for a, b, c, d in zip(xa, ya, xb, yb, strict=True))
 
 
-def network_svg(state: State, layout: Layout, variable: str, department_names: list[str]) -> str:
-    """The organization now, as one <svg> element (see the module docstring for the encoding)."""
+def network_svg(
+    state: State,
+    layout: Layout,
+    variable: str,
+    department_names: list[str],
+    label_size: float = 24,
+) -> str:
+    """The organization now, as one <svg> element (see the module docstring for the encoding).
+
+    `label_size` is the department names' size in drawing units (the drawing is 1,000 wide):
+    projector mode draws them larger."""
     var = VARIABLES[variable]
     s = state.structure
     n = s.n
     W, H = layout.width, layout.height
     r = layout.node_radius
+    lines = 2 if label_size > WRAP_ABOVE else 1
+    py = max(0.0, lines * 1.05 * label_size + 10 - LABEL_ROOM)  # larger names need more room
+    px = 3 * py
     parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W:.0f} {H:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-px:.0f} {-py:.0f} {W + 2 * px:.0f} {H + 2 * py:.0f}" '
         f'class="simorg-network-svg" role="img" aria-label="The organization: people by department, '
         f'coloured by {escape(var.label.lower())}" style="width:100%;height:auto;max-height:78vh;display:block" '
         f'font-family="{palette.FONT}">'
@@ -111,15 +137,25 @@ def network_svg(state: State, layout: Layout, variable: str, department_names: l
     # department discs and names (above a cluster in the top half, below it in the bottom half)
     mid_y = float(np.mean(layout.centre[:, 1]))
     for d, ((cx, cy), rad) in enumerate(zip(layout.centre, layout.radius, strict=True)):
-        name = escape(department_names[d]) if d < len(department_names) else f"Department {d + 1}"
+        name = department_names[d] if d < len(department_names) else f"Department {d + 1}"
+        lines = label_lines(name, label_size)
         below = len(layout.centre) > 1 and cy > mid_y + 1
-        ty = cy + rad + 2 * r + 24 if below else cy - rad - 2 * r - 8
+        step = 1.05 * label_size
+        ty = (
+            cy + rad + 2 * r + label_size
+            if below
+            else cy - rad - 2 * r - 8 - step * (len(lines) - 1)
+        )
+        text = "".join(
+            f'<tspan x="{cx:.0f}" y="{ty + k * step:.0f}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
         parts.append(
             f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="{rad + 2 * r:.0f}" fill="#f4f4f4" '
             f'stroke="#d0d0d0" stroke-width="1.5"/>'
-            f'<text x="{cx:.0f}" y="{ty:.0f}" text-anchor="middle" font-size="24" '
+            f'<text text-anchor="middle" font-size="{label_size:g}" class="simorg-dept" '
             f'font-weight="600" fill="{palette.TEXT}" paint-order="stroke" stroke="#fff" '
-            f'stroke-width="5">{name}</text>'
+            f'stroke-width="5">{text}</text>'
         )
     drawn = _drawn_people(n, state)
     keep = np.zeros(n, dtype=bool)
@@ -220,7 +256,8 @@ def network_svg(state: State, layout: Layout, variable: str, department_names: l
         parts.append(f'<path d="{d}" fill="{palette.TEXT}" stroke="#fff" stroke-width="0.8"/>')
     if len(drawn) < n:
         parts.append(
-            f'<text x="{W - 8:.0f}" y="{H - 8:.0f}" text-anchor="end" font-size="18" fill="{palette.MUTED}">'
+            f'<text x="{W - 8:.0f}" y="{H - 8:.0f}" text-anchor="end" font-size="{0.75 * label_size:g}" '
+            f'fill="{palette.MUTED}">'
             f"showing {len(drawn):,} of {n:,} people</text>"
         )
     parts.append("</svg>")

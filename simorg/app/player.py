@@ -1,14 +1,21 @@
 """Step, Play, Pause, Reset, a speed control and the Step N indicator, for one run or several in
 lockstep (the compare view).
 
-Play runs in a thread of this page (solara.use_thread): step every run, bump the page's `tick` (which
-redraws what reads it), wait for the next frame. Up to 10 steps a second each step is drawn; faster
-speeds take several steps per frame, so the drawing never falls behind. The loop polls its cancel
-event itself (intrusive cancel traces every line and would slow the model down).
+Play runs in a thread of this page (solara.use_thread). The loop never asks the page to redraw
+faster than it draws: after each frame it waits until the page has rendered it (an effect of the
+Step N indicator acknowledges every tick), so at most one redraw per page is ever pending, and a
+slow page (a busy server, thirty pages playing at once) gets fewer frames rather than a render
+storm. Steps are due by the clock, not by the frame: when frames come slower, each frame takes
+several steps, so the run keeps its speed. Pages that play at the same time share a frame budget
+(FRAME_BUDGET frames a second for the whole server), which leaves the server room to answer a
+Pause at once. The loop polls its cancel event itself (intrusive cancel traces every line and would
+slow the model down); an error in it is logged and shown on the page, and playing stops.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -18,9 +25,74 @@ import solara
 
 from simorg.app.session import Run
 
+logger = logging.getLogger("simorg.app")
+
 SPEEDS = (1, 2, 5, 10, 20, 50)  # steps per second
 DEFAULT_SPEED = 10
 MAX_FPS = 10.0
+#: Frames a second the whole server draws for pages that play (shared by the playing pages).
+FRAME_BUDGET = 16.0
+#: A frame waits at most this long for the page to draw the previous one.
+DRAW_TIMEOUT = 5.0
+#: When frames come slowly, a frame takes at most this many seconds' worth of steps.
+MAX_CATCH_UP_S = 2.0
+
+
+class Players:
+    """The pages playing right now (one server process): they share FRAME_BUDGET."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._playing: set[int] = set()
+
+    def join(self, key: int) -> None:
+        with self._lock:
+            self._playing.add(key)
+
+    def leave(self, key: int) -> None:
+        with self._lock:
+            self._playing.discard(key)
+
+    def count(self) -> int:
+        with self._lock:
+            return max(len(self._playing), 1)
+
+
+PLAYERS = Players()
+
+
+class Frames:
+    """One page's frame hand-shake: the player bumps `tick`, the page acknowledges when drawn.
+
+    In a browser, FrameAck answers once the browser has painted the frame (so a slow device or a
+    slow connection gets fewer frames, never a backlog); without one (solara.render in tests) the
+    end of the server's render pass answers.
+    """
+
+    def __init__(self) -> None:
+        self.drawn = threading.Event()
+        self.drawn.set()
+        self.render_s = 0.0  # how long the last frame took to draw (seconds)
+        self.tick = 0  # the frame last asked for
+        self.browser = False  # a browser has answered: only its answers count from now on
+
+    def rendered(self) -> None:
+        if not self.browser:
+            self.drawn.set()
+
+    def painted(self, tick) -> None:
+        self.browser = True
+        try:
+            done = int(tick) >= self.tick
+        except (TypeError, ValueError):
+            done = True
+        if done:
+            self.drawn.set()
+
+
+@solara.component_vue("frame_ack.vue")
+def FrameAck(frame: int, event_drawn: Callable[[int], None]):
+    """Invisible: answers `event_drawn(frame)` once the browser has painted frame `frame`."""
 
 
 def use_bump(tick: solara.Reactive[int]) -> Callable[[], None]:
@@ -38,10 +110,22 @@ def use_bump(tick: solara.Reactive[int]) -> Callable[[], None]:
     return bump
 
 
+def frame_interval(speed: float, render_s: float, players: int) -> float:
+    """Seconds between frames: no faster than MAX_FPS or one step, twice the time a frame takes
+    to draw (the page gets half its time back), and this page's share of the server's budget."""
+    return max(1.0 / MAX_FPS, 1.0 / max(speed, 1e-9) if speed < MAX_FPS else 0.0,
+               2.0 * render_s, players / FRAME_BUDGET)  # fmt: skip
+
+
+def steps_due(speed: float, elapsed: float) -> int:
+    """Steps owed after `elapsed` seconds at `speed` (at most MAX_CATCH_UP_S worth)."""
+    return int(min(elapsed, MAX_CATCH_UP_S) * speed + 1e-9)
+
+
 def frame_plan(speed: float) -> tuple[int, float]:
-    """(steps per frame, seconds per frame) for a target speed in steps per second."""
-    per_frame = max(1, round(speed / MAX_FPS))
-    return per_frame, per_frame / speed
+    """(steps per frame, seconds per frame) for a target speed on an idle server."""
+    interval = frame_interval(speed, 0.0, 1)
+    return max(1, round(speed * interval)), interval
 
 
 def use_player(
@@ -50,6 +134,8 @@ def use_player(
     playing: solara.Reactive[bool],
     speed: solara.Reactive[int],
     stop_at: int,
+    frames: Frames,
+    on_error: Callable[[str], None] | None = None,
 ) -> None:
     """While `playing`, step `runs` in lockstep at `speed`; pause by itself on reaching `stop_at`."""
     bump = use_bump(tick)
@@ -57,23 +143,46 @@ def use_player(
     def loop(cancel):
         if not playing.value or not runs:
             return
-        per_frame, interval = frame_plan(speed.value)
-        limit = stop_at if runs[0].steps < stop_at else None
-        next_frame = time.perf_counter()
-        while not cancel.is_set() and playing.value:
-            k = per_frame if limit is None else max(0, min(per_frame, limit - runs[0].steps))
-            for run in runs:
-                run.step(k)
-            bump()
-            if limit is not None and runs[0].steps >= limit:
-                playing.set(False)
-                return
-            next_frame += interval
-            delay = next_frame - time.perf_counter()
-            if delay < 0:  # drawing took longer than a frame: don't try to catch up
-                next_frame = time.perf_counter()
-                delay = 0.0
-            cancel.wait(delay)
+        key = id(frames)
+        PLAYERS.join(key)
+        try:
+            rate = float(speed.value)
+            limit = stop_at if runs[0].steps < stop_at else None
+            owed = 0.0  # steps due but not taken (fractions carry over)
+            last = time.perf_counter()
+            while not cancel.is_set() and playing.value:
+                now = time.perf_counter()
+                owed = min(owed + (now - last) * rate, max(rate * MAX_CATCH_UP_S, 1.0))
+                last = now
+                k = max(1, int(owed + 1e-9))
+                if limit is not None:
+                    k = max(0, min(k, limit - runs[0].steps))
+                owed = max(0.0, owed - k)
+                for run in runs:
+                    run.step(k)
+                frames.drawn.clear()
+                frames.tick = tick.value + 1
+                started = time.perf_counter()
+                bump()
+                # coalesce: no new frame before the page drew this one (or gave up waiting)
+                while not frames.drawn.wait(0.05):
+                    if cancel.is_set() or time.perf_counter() - started > DRAW_TIMEOUT:
+                        break
+                frames.render_s = time.perf_counter() - started
+                if limit is not None and runs[0].steps >= limit:
+                    playing.set(False)
+                    return
+                interval = frame_interval(rate, frames.render_s, PLAYERS.count())
+                delay = interval - (time.perf_counter() - now)
+                if delay > 0:
+                    cancel.wait(delay)
+        except Exception as exc:  # shown on the page and logged; the page stays usable
+            logger.exception("simorg explorer: Play stopped by an error")
+            if on_error is not None:
+                on_error(f"Play stopped: {type(exc).__name__}: {exc}".splitlines()[0])
+            playing.set(False)
+        finally:
+            PLAYERS.leave(key)
 
     solara.use_thread(
         loop,
@@ -91,9 +200,14 @@ def RunControls(
     on_reset: Callable[[], None],
     planned: int,
     reset_hint: str = "",
+    on_error: Callable[[str], None] | None = None,
+    compact: bool = False,
 ):
-    _ = tick.value  # redraw the Step N indicator on every frame
-    use_player(runs, tick, playing, speed, planned)
+    frames = solara.use_memo(Frames, [])
+    # every drawn frame acknowledges its tick: the browser once painted, else the render pass
+    solara.use_effect(frames.rendered, [tick.value])
+    FrameAck(frame=tick.value, event_drawn=frames.painted)
+    use_player(runs, tick, playing, speed, planned, frames, on_error)
     bump = use_bump(tick)
     is_playing = playing.value
     steps = runs[0].steps if runs else 0
@@ -116,7 +230,8 @@ def RunControls(
                       disabled=not is_playing, color="primary", outlined=True)  # fmt: skip
         solara.Button("Reset", icon_name="mdi-restart", on_click=reset,
                       color="warning" if reset_hint else None, outlined=not reset_hint)  # fmt: skip
-        with solara.Div(style={"display": "flex", "align-items": "center", "gap": "6px"}):
+        with solara.Div(style={"display": "none" if compact else "flex", "align-items": "center",
+                               "gap": "6px"}):  # fmt: skip
             solara.Text("Speed", classes=["simorg-muted"])
             solara.ToggleButtonsSingle(value=str(speed.value), values=[str(s) for s in SPEEDS],
                                        on_value=lambda v: speed.set(int(v)), dense=True)  # fmt: skip

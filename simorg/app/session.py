@@ -7,7 +7,10 @@ every read and write of the model goes through `Run.lock`. No solara here: tests
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,14 +18,17 @@ from pathlib import Path
 import numpy as np
 
 from simorg.app import charts, layout, network
+from simorg.app.cli import DATA_ENV
 from simorg.model import OrgModel
 from simorg.outcomes import OUTCOMES
 from simorg.scenario import (
+    SCENARIO_DIR,
     Intervention,
     Scenario,
     ScenarioError,
     from_dict,
     load,
+    parameters,
     shipped_scenarios,
 )
 
@@ -78,12 +84,105 @@ def scenario_catalogue(uploaded: dict[str, Scenario] | None = None) -> dict[str,
     return out
 
 
+# DATA_ENV names the folders the "file on the server" box may read from, separated by os.pathsep;
+# `simorg explore` sets it (`--data DIR`). Empty: loading by path is off (the default beyond
+# loopback). Unset (a bare `solara run`, tests): the shipped scenarios folder only.
+MAX_FILE_BYTES = 1_000_000
+MAX_SEED = 2**63 - 1
+
+
+def data_folders() -> list[Path]:
+    """Where loading by path is allowed (resolved; empty when it is off)."""
+    raw = os.environ.get(DATA_ENV)
+    if raw is None:
+        return [SCENARIO_DIR.resolve()]
+    return [Path(x).expanduser().resolve() for x in raw.split(os.pathsep) if x.strip()]
+
+
+def load_from_path(text: str) -> Scenario:
+    """A scenario file by path, only from inside `data_folders()` and only a .toml file.
+
+    Nothing outside those folders is opened, and the message does not say whether such a file
+    exists, so the box cannot be used to probe the server's files.
+    """
+    folders = data_folders()
+    if not folders:
+        raise ScenarioError(
+            "loading by path is off on this server; drop or pick a file instead "
+            "(the host can allow a folder with 'simorg explore --data DIR')"
+        )
+    raw = Path(text.strip()).expanduser()
+    shown = text.strip()
+    candidates = [raw] if raw.is_absolute() else [f / raw for f in folders]
+    for candidate in candidates:
+        path = candidate.resolve()
+        if not any(path.is_relative_to(f) for f in folders):
+            continue
+        if path.suffix != ".toml":
+            raise ScenarioError(f"{shown}: not a .toml scenario file")
+        if not path.is_file():
+            continue
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{shown}: larger than 1 MB; not a scenario file")
+        return scenario_from_upload(path.name, path.read_bytes())
+    where = ", ".join(str(f) for f in folders)
+    raise ScenarioError(f"{shown}: no such scenario file in {where} (only these folders are read)")
+
+
+_releaser: threading.Thread | None = None
+_releaser_lock = threading.Lock()
+RELEASE_EVERY_S = 10.0
+
+
+def _release_memory() -> None:
+    import ctypes
+    import gc
+
+    gc.collect()
+    # glibc keeps freed memory for reuse; a room that emptied should give it back
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _watch_sessions(count) -> None:
+    last = count()
+    while True:
+        time.sleep(RELEASE_EVERY_S)
+        now = count()
+        if now < last:  # sessions closed since the last look: collect them, return the memory
+            _release_memory()
+        last = now
+
+
+def start_memory_releaser(count) -> None:
+    """Once per server: a thread that, whenever sessions have closed (`count()` fell), collects
+    their runs and hands the freed memory back to the system, so a room that empties shrinks."""
+    global _releaser
+    with _releaser_lock:
+        if _releaser is None:
+            _releaser = threading.Thread(
+                target=_watch_sessions, args=(count,), name="simorg-memory", daemon=True
+            )
+            _releaser.start()
+
+
+def check_seed(value) -> int:
+    """A seed as the model takes it: a whole number from 0 to 2^63 − 1 (one-line error otherwise)."""
+    try:
+        seed = int(value)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"seed: enter a whole number (got {value!r})") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise ScenarioError(f"seed: must be from 0 to {MAX_SEED:,} (got {seed})")
+    return seed
+
+
 def scenario_from_upload(filename: str, data: bytes) -> Scenario:
     """A scenario from an uploaded TOML file (validated like `simorg check`: one-line errors)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError(f"{filename}: not a UTF-8 text file") from None
+        raise ScenarioError(f"{filename}: not a UTF-8 text file; save it as UTF-8") from None
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -112,6 +211,7 @@ class Run:
     overrides: dict = field(
         init=False, default_factory=dict
     )  # the parameter edits this run was built with
+    moves: list[Intervention] = field(init=False, default_factory=list)  # live moves, with `at`
 
     def __post_init__(self) -> None:
         self.seed = int(self.seed)
@@ -140,19 +240,47 @@ class Run:
         every: int = 5,
     ) -> str:
         """Apply a transformation move now (before the next step); returns what the log says."""
-        iv = Intervention(at=0, action=action, level=level if MOVES[action][2] else None,
-                          size=size if MOVES[action][3] else None, pace=pace, every=every)  # fmt: skip
         with self.lock:
+            iv = Intervention(at=self.steps + 1, action=action,
+                              level=level if MOVES[action][2] else None,
+                              size=size if MOVES[action][3] else None, pace=pace,
+                              every=every)  # fmt: skip
             self.model.intervene(iv)
-            what = MOVES[action][0]
-            if MOVES[action][2]:
-                what += f" to {level:g}"
-            if MOVES[action][3]:
-                what += f" of {size}"
-            if pace == "stepwise":
-                what += f", one department every {every} steps"
-            self.log.append((self.steps + 1, what))
+            self.moves.append(iv)
+            what = describe(iv)
+            self.log.append((iv.at, what))
         return what
+
+    def scenario_file(self) -> str:
+        """This run as a scenario file (TOML): parameters, seed and every move, planned or live.
+
+        Running it (`simorg run FILE`, or loading it here) gives the same numbers step for step: a
+        live move made at step k is written as `at = k + 1`, which the model schedules at the same
+        moment (k + 0.5) and in the same order as the button did.
+        """
+        return scenario_toml(self.reproducible())
+
+    def reproducible(self) -> Scenario:
+        """The scenario that replays this run: its parameters, its seed and every move."""
+        data = self.scenario.model_dump(exclude_none=True)
+        data["seed"] = self.seed
+        data["interventions"] = [
+            iv.model_dump(exclude_none=True) for iv in [*self.scenario.interventions, *self.moves]
+        ]
+        return from_dict(data, "explorer")
+
+    def describe_applied(self) -> list[tuple[int, str]]:
+        """(step, what) for every move applied so far, with its level ("Open silos to 0.6")."""
+        with self.lock:
+            applied = list(self.model.applied)
+        every = [*self.scenario.interventions, *self.moves]
+        out = []
+        for step, label in applied:
+            action, _, where = label.partition(" ")
+            known = [iv for iv in every if iv.action == action and iv.at <= step]
+            text = describe(known[-1], with_pace=False) if known else action.replace("_", " ")
+            out.append((step, text + (f" {where}" if where else "")))
+        return out
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -168,10 +296,10 @@ class Run:
         with self.lock:
             return dict(self.model.outcomes)
 
-    def network_svg(self, variable: str) -> str:
+    def network_svg(self, variable: str, label_size: float = 24) -> str:
         with self.lock:
             return network.network_svg(
-                self.model.state, self.layout, variable, self.model.department_names
+                self.model.state, self.layout, variable, self.model.department_names, label_size
             )
 
     def customers_svg(self) -> str:
@@ -185,22 +313,58 @@ class Run:
             applied = list(self.model.applied)
         df.insert(0, "step", range(len(df)))
         marks: dict[int, list[str]] = {}
-        for step, label in applied:
+        for step, label in self.describe_applied() if applied else []:
             marks.setdefault(step, []).append(label)
         df["interventions"] = [" + ".join(marks.get(s, [])) for s in df["step"]]
         return df
 
     def csv(self) -> str:
-        df = self.frame()
-        df.insert(0, "seed", self.seed)
-        df.insert(0, "scenario", self.scenario.name)
-        return df.to_csv(index=False)
+        """One row per step: scenario, seed, step, every outcome, the moves applied before that
+        step (with their levels), then every parameter of the run (one column each, dotted key)."""
+        return with_parameters(self.frame(), self).to_csv(index=False)
 
     def charts_png(self) -> bytes:
         return charts.charts_png(
             [(self.label, self.history(), self.applied())],
             title=f"simorg: {self.scenario.name}, seed {self.seed}, step {self.steps}",
         )
+
+
+def with_parameters(df, run: Run):
+    """`df` with scenario and seed in front and one column per parameter of `run` at the end."""
+    df.insert(0, "seed", run.seed)
+    df.insert(0, "scenario", run.scenario.name)
+    for p in parameters():
+        section, name = p.key.split(".", 1)
+        df[p.key] = getattr(getattr(run.scenario, section), name)
+    return df
+
+
+def describe(iv: Intervention, with_pace: bool = True) -> str:
+    """A move in words, with its level: "Open silos to 0.6, one department every 5 steps"."""
+    if iv.action == "set":
+        return f"Set {iv.key} to {iv.value}"
+    what = MOVES[iv.action][0]
+    if iv.level is not None and MOVES[iv.action][2]:
+        what += f" to {iv.level:g}"
+    if iv.size is not None and MOVES[iv.action][3]:
+        what += f" of {iv.size}"
+    if with_pace and iv.pace == "stepwise" and iv.action != "social_media_team":
+        what += f", one department every {iv.every} steps"
+    return what
+
+
+def scenario_toml(sc: Scenario) -> str:
+    """A scenario as a TOML file that `simorg run`, `simorg check` and the explorer load back."""
+    import tomli_w
+
+    data = sc.model_dump(exclude_none=True)
+    data["interventions"] = [
+        {k: v for k, v in iv.items() if not (k == "order" and not v)}
+        for iv in data["interventions"]
+    ]
+    head = f"# saved by the simorg explorer: {sc.name}, seed {sc.seed}\n"
+    return head + tomli_w.dumps(data)
 
 
 def compare_png(a: Run, b: Run) -> bytes:
@@ -215,9 +379,7 @@ def compare_csv(a: Run, b: Run) -> str:
 
     frames = []
     for tag, run in (("A", a), ("B", b)):
-        df = run.frame()
-        df.insert(0, "seed", run.seed)
-        df.insert(0, "scenario", run.scenario.name)
+        df = with_parameters(run.frame(), run)
         df.insert(0, "run", tag)
         frames.append(df)
     return pd.concat(frames, ignore_index=True).to_csv(index=False)

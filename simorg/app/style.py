@@ -63,4 +63,33 @@ CSS = f"""
 .simorg-tag {{ display: inline-block; font-weight: 700; border-radius: 4px; padding: 0 8px; color: #fff;
   margin-right: 6px; }}
 .simorg-log li {{ font-size: 15px; }}
+.simorg-error, .simorg-error .v-alert__content, .simorg-wrap {{ overflow-wrap: anywhere;
+  word-break: break-word; white-space: normal; min-width: 0; }}
+.simorg-drop .widget-upload {{ margin-top: 6px; width: 100%; font-size: 15px; height: auto;
+  padding: 6px; }}
+.simorg-compare-customers {{ margin-top: 10px; border-top: 1px solid #eee; padding-top: 6px; }}
+.simorg-diff {{ font-variant-numeric: tabular-nums; }}
+
+/* projector mode: one 1280x720 screen, text >= 20 px, nothing scrolls */
+.simorg-page-projector {{ max-width: none; height: calc(100vh - 16px); padding: 8px 14px; overflow: hidden;
+  display: flex; flex-direction: column; font-size: 22px; }}
+.simorg-projector {{ display: flex; flex-direction: column; height: 100%; min-height: 0; }}
+.simorg-proj-bar {{ display: flex; align-items: center; gap: 16px; flex-wrap: nowrap;
+  flex: 0 0 auto; }}
+.simorg-proj-bar .simorg-controls {{ flex-wrap: nowrap; gap: 8px; }}
+.simorg-proj-title {{ font-size: 26px; font-weight: 700; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; min-width: 0; flex: 1 1 auto; }}
+.simorg-page-projector .v-btn {{ font-size: 20px !important; }}
+.simorg-page-projector .simorg-step {{ font-size: 40px; min-width: 0; white-space: nowrap; }}
+.simorg-page-projector .simorg-step-of {{ font-size: 20px; white-space: nowrap; }}
+.simorg-page-projector .simorg-error {{ font-size: 20px; }}
+.simorg-proj-body {{ flex: 1 1 auto; min-height: 0; display: grid; gap: 16px;
+  grid-template-columns: minmax(0, 1.35fr) minmax(0, 1fr); margin-top: 8px; }}
+.simorg-proj-network, .simorg-proj-side {{ min-height: 0; overflow: hidden; }}
+.simorg-proj-network .simorg-network {{ height: 100%; }}
+.simorg-proj-network .simorg-network-svg {{ max-height: calc(100vh - 140px) !important;
+  width: 100% !important; height: calc(100vh - 140px) !important; }}
+.simorg-proj-chart .simorg-chart-title {{ font-size: 26px; }}
+.simorg-proj-chart .simorg-chart {{ max-height: calc(100vh - 350px); }}
+.simorg-proj-legend {{ font-size: 22px; line-height: 1.3; margin-top: 6px; }}
 """
