@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg.performance import additive, additive_one
+
 BELIEF = np.int8
 
 
@@ -64,7 +66,7 @@ def _actions(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _scores(actions: np.ndarray, reality: np.ndarray) -> np.ndarray:
     """Σ action·reality per person, (R, n) int16: a person's performance this period."""
-    return np.einsum("rnm,rm->rn", actions, reality, dtype=np.int16, casting="safe")
+    return additive(actions, reality)
 
 
 def performance(beliefs: np.ndarray, reality: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -77,7 +79,7 @@ def performance(beliefs: np.ndarray, reality: np.ndarray, rng: np.random.Generat
 
 def code_score(code: np.ndarray, reality: np.ndarray) -> np.ndarray:
     """The code's score (R,) = Σ c·r: the bar a person must beat to join the superior group."""
-    return np.einsum("rm,rm->r", code, reality, dtype=np.int16, casting="safe")
+    return additive_one(code, reality)
 
 
 def _per_run(rate: float | np.ndarray, runs: int, ndim: int) -> np.ndarray:
