@@ -113,7 +113,7 @@ def nk_maximum(land: NKLandscape) -> np.ndarray:
     one outer OR of two short vectors, then one lookup, per dimension. About N·2^N operations per
     landscape (N = 20: some 20 million).
     """
-    n, k = land.n, land.k
+    n = land.n
     low = n // 2
     lo_vals = np.arange(2**low)
     hi_vals = np.arange(2 ** (n - low))
