@@ -32,6 +32,16 @@ def additive_one(choice: np.ndarray, reality: np.ndarray) -> np.ndarray:
     return np.einsum("rm,rm->r", choice, reality, dtype=np.int16, casting="safe")
 
 
+def additive_rows(choices: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """Σ choice·reality of each row, (G,) int32, for choices (G, m) and reality (m,) or (G, m)."""
+    return np.einsum("gm,gm->g", choices, np.broadcast_to(reality, choices.shape), dtype=np.int32)
+
+
+def additive_terms(choices: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """What each dimension adds to the additive score, choice·reality (same shape, int8)."""
+    return choices * reality
+
+
 @dataclass(frozen=True)
 class NKLandscape:
     """R independent NK landscapes over N dimensions with K interactions each.

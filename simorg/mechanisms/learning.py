@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg.mechanisms import interpersonal
 from simorg.performance import additive, additive_one
 
 BELIEF = np.int8
@@ -210,6 +211,33 @@ def at_equilibrium(
     c = code[:, None, :]
     unsocialized = ((c != 0) & (beliefs != c)).any(axis=(1, 2))
     return ~can_beat.any(axis=1) & ~unsocialized
+
+
+def settled(
+    beliefs: np.ndarray,
+    code: np.ndarray,
+    reality: np.ndarray,
+    source: np.ndarray,
+    target: np.ndarray,
+    rule: str,
+    voice: np.ndarray | None = None,
+) -> np.ndarray:
+    """True (R,) where neither the code, socialization nor colleagues can change anything more.
+
+    March's equilibrium (`at_equilibrium`) and, on every tie people can learn along (source learns
+    from target; people numbered r·n + i over the batch, both directions listed), nothing the peer
+    `rule` would let pass (`interpersonal.peer_can_pass`). Absorbing without turnover, turbulence
+    or other sources of new beliefs, so a run's knowledge when it first holds is its equilibrium
+    knowledge. Pass no ties when people do not learn from each other.
+    """
+    runs, n, m = beliefs.shape
+    done = at_equilibrium(beliefs, code, reality, voice)
+    if len(source):
+        flat = beliefs.reshape(runs * n, m)
+        person_reality = np.repeat(reality, n, axis=0)
+        can = interpersonal.peer_can_pass(rule, flat, person_reality, source, target)
+        done &= np.bincount(source[can] // n, minlength=runs) == 0
+    return done
 
 
 def turbulence(reality: np.ndarray, p4: float | np.ndarray, rng: np.random.Generator) -> None:
