@@ -72,13 +72,19 @@ def learning_ties(model: OrgModel) -> tuple[np.ndarray, np.ndarray]:
 def at_equilibrium(model: OrgModel) -> bool:
     """The model's knowledge can no longer change (see `learning.settled`); voice is ignored
     (anyone might get a voice), so this never holds early."""
-    st = model.state
+    st, lr = model.state, model.config.learning
     source, target = learning_ties(model)
-    return bool(
-        learning.settled(
-            st.beliefs, st.code, st.reality, source, target, model.config.learning.peer_rule
-        )[0]
+    done = learning.settled(
+        st.beliefs,
+        st.code,
+        st.reality,
+        source,
+        target,
+        lr.peer_rule,
+        code_learns=lr.code_learning > 0,
+        socializes=lr.socialization > 0,
     )
+    return bool(done[0])
 
 
 def run_to_equilibrium(

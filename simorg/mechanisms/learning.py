@@ -201,6 +201,13 @@ def at_equilibrium(
     (Σ b·r + number of zero beliefs = m - 2·wrong beliefs ≤ code score), and nobody differs from a
     non-zero code value (socialization has nothing left to do). This state is absorbing.
     """
+    return _nobody_can_beat(beliefs, code, reality, voice) & _socialized(beliefs, code)
+
+
+def _nobody_can_beat(
+    beliefs: np.ndarray, code: np.ndarray, reality: np.ndarray, voice: np.ndarray | None
+) -> np.ndarray:
+    """(R,) nobody (with voice) can beat the code, even with lucky coins."""
     m = beliefs.shape[-1]
     wrong = np.einsum(
         "rnm->rn", (beliefs == -reality[:, None, :]).view(np.int8), dtype=np.int16, casting="safe"
@@ -208,9 +215,13 @@ def at_equilibrium(
     can_beat = (m - 2 * wrong) > code_score(code, reality)[:, None]
     if voice is not None:
         can_beat &= voice
+    return ~can_beat.any(axis=1)
+
+
+def _socialized(beliefs: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """(R,) nobody differs from a non-zero code value: socialization has nothing left to do."""
     c = code[:, None, :]
-    unsocialized = ((c != 0) & (beliefs != c)).any(axis=(1, 2))
-    return ~can_beat.any(axis=1) & ~unsocialized
+    return ~((c != 0) & (beliefs != c)).any(axis=(1, 2))
 
 
 def settled(
@@ -221,17 +232,28 @@ def settled(
     target: np.ndarray,
     rule: str,
     voice: np.ndarray | None = None,
+    code_learns: bool = True,
+    socializes: bool = True,
 ) -> np.ndarray:
     """True (R,) where neither the code, socialization nor colleagues can change anything more.
 
-    March's equilibrium (`at_equilibrium`) and, on every tie people can learn along (source learns
-    from target; people numbered r·n + i over the batch, both directions listed), nothing the peer
-    `rule` would let pass (`interpersonal.peer_can_pass`). Absorbing without turnover, turbulence
-    or other sources of new beliefs, so a run's knowledge when it first holds is its equilibrium
-    knowledge. Pass no ties when people do not learn from each other.
+    March's equilibrium (`at_equilibrium`; only its parts that can act: nobody can beat the code
+    if the code learns, nobody differs from it if people are socialized) and, on every tie people
+    can learn along (source learns from target; people numbered r·n + i over the batch, both
+    directions listed), nothing the peer `rule` would let pass (`interpersonal.peer_can_pass`).
+    Absorbing without turnover, turbulence or other sources of new beliefs, so a run's knowledge
+    when it first holds is its equilibrium knowledge. Pass no ties when people do not learn from
+    each other.
     """
     runs, n, m = beliefs.shape
-    done = at_equilibrium(beliefs, code, reality, voice)
+    if code_learns and socializes:
+        done = at_equilibrium(beliefs, code, reality, voice)
+    elif code_learns:
+        done = _nobody_can_beat(beliefs, code, reality, voice)
+    elif socializes:
+        done = _socialized(beliefs, code)
+    else:
+        done = np.ones(runs, dtype=bool)
     if len(source):
         flat = beliefs.reshape(runs * n, m)
         person_reality = np.repeat(reality, n, axis=0)
