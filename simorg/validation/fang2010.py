@@ -259,7 +259,9 @@ def linking_levels(
                 "runs": runs,
                 "code": code,
                 "code_sem": code_sem,
-                "steps_mean": float(at[cell][at[cell] >= 0].mean()) if (at[cell] >= 0).any() else math.nan,
+                "steps_mean": float(at[cell][at[cell] >= 0].mean())
+                if (at[cell] >= 0).any()
+                else math.nan,
                 "unsettled": int((at[cell] < 0).sum()),
             }
         )
@@ -283,7 +285,10 @@ def json_rows(rows: list[Row]) -> list[Row]:
     """Exactly {"linking", "mean", "sem", "runs"} per row, NaN as null."""
     keys = ("linking", "mean", "sem", "runs")
     return [
-        {key: (None if isinstance(r[key], float) and math.isnan(r[key]) else r[key]) for key in keys}
+        {
+            key: (None if isinstance(r[key], float) and math.isnan(r[key]) else r[key])
+            for key in keys
+        }
         for r in rows
     ]
 

@@ -160,7 +160,10 @@ def json_rows(rows: list[Row]) -> list[Row]:
     """Exactly {"network", "t", "mean", "sem", "runs"} per row, NaN as null."""
     keys = ("network", "t", "mean", "sem", "runs")
     return [
-        {key: (None if isinstance(r[key], float) and math.isnan(r[key]) else r[key]) for key in keys}
+        {
+            key: (None if isinstance(r[key], float) and math.isnan(r[key]) else r[key])
+            for key in keys
+        }
         for r in rows
     ]
 
