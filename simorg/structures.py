@@ -302,7 +302,8 @@ def _link_across(
     isolated: np.ndarray,
 ) -> list[tuple[np.ndarray, int]]:
     """Rewire `share` of the informal ties inside departments (not those of an isolated media
-    team) into cross-department ties; formal ties (reporting, leadership, project) stay."""
+    team, nor one that doubles a formal tie) into cross-department ties; formal ties (reporting,
+    leadership, project, media team) stay."""
     formal = [(p, k) for p, k in pieces if k != TEAM]
     team = np.concatenate([p for p, k in pieces if k == TEAM] or [np.empty((0, 2), np.int64)])
     team = team[team[:, 0] != team[:, 1]]
@@ -310,14 +311,23 @@ def _link_across(
     keys = _undirected_keys(team, n)
     _, first = np.unique(keys, return_index=True)  # one tie per pair, as to_csr would keep
     team = team[np.sort(first)]
-    team = team[~np.isin(_undirected_keys(team, n), taken)]
     movable = (department[team[:, 0]] == department[team[:, 1]]) & ~(
         isolated[team[:, 0]] | isolated[team[:, 1]]
     )
+    movable &= ~np.isin(_undirected_keys(team, n), taken)  # the pair would stay tied
     kept, crossed = rewire_across(
         team[movable], department, share, rng, n, taken.astype(np.int64)
     )
-    return [*formal, (np.concatenate([kept, team[~movable]]), TEAM), (crossed, CROSS)]
+    # the team ties keep their place in the list (the first kind listed wins a shared pair)
+    rest = np.concatenate([kept, team[~movable]])
+    out, placed = [], False
+    for p, k in pieces:
+        if k != TEAM:
+            out.append((p, k))
+        elif not placed:
+            out.append((rest, TEAM))
+            placed = True
+    return [*out, (crossed, CROSS)]
 
 
 def _keep_only_reporting_for_team(pairs: np.ndarray, kind: int, team: np.ndarray) -> np.ndarray:
