@@ -578,7 +578,7 @@ def fang2010(
             f"{r['linking']:.3f}",
             _ms(r["mean"], r["sem"]),
             _ms(r["code"], r["code_sem"]),
-            _f(r["steps_mean"]),
+            "–" if r["steps_mean"] != r["steps_mean"] else f"{r['steps_mean']:.0f}",
             str(r["unsettled"]),
         )
     console = _console()
