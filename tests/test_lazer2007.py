@@ -1,7 +1,7 @@
 """Lazer & Friedman (2007): networks as the paper draws them, its orderings, and the command line.
 
-The orderings are checked on 30 landscapes (N = 20, K = 5) over 50 rounds, where they hold by 4-8
-standard errors (measured with seeds 1-5), so they fail only if the mechanism changes.
+The orderings are checked on 30 landscapes (N = 20, K = 5) over 50 rounds, where they hold by 4-11
+standard errors (measured with seeds 1-4), so they fail only if the mechanism changes.
 """
 
 from __future__ import annotations
