@@ -259,3 +259,18 @@ def test_better_performers_leave_more_knowledge_than_conformity():
             values.append(model.outcomes["individual_knowledge"])
         knowledge[rule] = np.mean(values)
     assert knowledge["better_performer"] > knowledge["conformity"] + 0.3, knowledge
+
+
+def test_settled_without_a_code_looks_only_at_the_ties():
+    reality = np.array([[1, 1, 1]], dtype=np.int8)
+    code = np.zeros((1, 3), dtype=np.int8)
+    beliefs = np.array([[[1, 1, 0], [1, 0, 0]]], dtype=np.int8)  # person 0 does better
+    src, tgt = np.array([0, 1]), np.array([1, 0])
+    kw = {"code_learns": False, "socializes": False}
+    assert learning.settled(
+        beliefs, code, reality, src, tgt, "better_performer", **kw
+    ).tolist() == [False]
+    beliefs[0, 1, 1] = 1  # now equal: nothing left to pass
+    assert learning.settled(
+        beliefs, code, reality, src, tgt, "better_performer", **kw
+    ).tolist() == [True]
