@@ -315,9 +315,7 @@ def _link_across(
         isolated[team[:, 0]] | isolated[team[:, 1]]
     )
     movable &= ~np.isin(_undirected_keys(team, n), taken)  # the pair would stay tied
-    kept, crossed = rewire_across(
-        team[movable], department, share, rng, n, taken.astype(np.int64)
-    )
+    kept, crossed = rewire_across(team[movable], department, share, rng, n, taken.astype(np.int64))
     # the team ties keep their place in the list (the first kind listed wins a shared pair)
     rest = np.concatenate([kept, team[~movable]])
     out, placed = [], False
