@@ -46,6 +46,8 @@ from simorg.scenario import (
     Scenario,
     Turnover,
 )
+from simorg.validation import march1991 as m91
+from simorg.validation.march1991 import mean_sem
 
 N_PEOPLE = 100
 DEPARTMENTS = 10
@@ -221,12 +223,6 @@ def simulate(
     return out, at
 
 
-def mean_sem(values: np.ndarray) -> tuple[float, float]:
-    v = np.asarray(values, dtype=np.float64)
-    sem = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else math.nan
-    return float(v.mean()), sem
-
-
 def linking_levels(
     linking: Sequence[float] = LINKING,
     runs: int = RUNS,
@@ -283,14 +279,7 @@ def run_single(
 
 def json_rows(rows: list[Row]) -> list[Row]:
     """Exactly {"linking", "mean", "sem", "runs"} per row, NaN as null."""
-    keys = ("linking", "mean", "sem", "runs")
-    return [
-        {
-            key: (None if isinstance(r[key], float) and math.isnan(r[key]) else r[key])
-            for key in keys
-        }
-        for r in rows
-    ]
+    return m91.json_rows(rows, ("linking", "mean", "sem", "runs"))
 
 
 def claims(rows: list[Row]) -> list[tuple[str, str, bool]]:

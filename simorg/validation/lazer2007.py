@@ -31,6 +31,8 @@ from simorg.mechanisms.interpersonal import imitate_or_explore
 from simorg.performance import NKTask, nk_landscapes, nk_maximum
 from simorg.randomness import spawn_streams
 from simorg.structures import to_csr
+from simorg.validation import march1991 as m91
+from simorg.validation.march1991 import mean_sem
 
 N_AGENTS = 100
 N_DIMENSIONS = 20
@@ -148,24 +150,16 @@ def series(
     for kind in networks:
         cols = kinds_arr == kind
         for t in range(rounds + 1):
-            v = trace[t, cols]
-            sem = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else math.nan
+            mean, sem = mean_sem(trace[t, cols])
             rows.append(
-                {"network": kind, "t": t, "mean": float(v.mean()), "sem": sem, "runs": int(v.size)}
+                {"network": kind, "t": t, "mean": mean, "sem": sem, "runs": int(cols.sum())}
             )
     return rows
 
 
 def json_rows(rows: list[Row]) -> list[Row]:
     """Exactly {"network", "t", "mean", "sem", "runs"} per row, NaN as null."""
-    keys = ("network", "t", "mean", "sem", "runs")
-    return [
-        {
-            key: (None if isinstance(r[key], float) and math.isnan(r[key]) else r[key])
-            for key in keys
-        }
-        for r in rows
-    ]
+    return m91.json_rows(rows, ("network", "t", "mean", "sem", "runs"))
 
 
 def claims(rows: list[Row]) -> list[tuple[str, str, bool]]:
