@@ -66,7 +66,14 @@ def test_cli_json_rows_have_exactly_the_documented_keys():
 
 
 @pytest.mark.parametrize(
-    "args", [["--linking", "2"], ["--rule", "gossip"], ["--runs", "1"], ["--p1", "-1"]]
+    "args",
+    [
+        ["--linking", "2"],
+        ["--rule", "gossip"],
+        ["--rule", "conformity,better_performer"],
+        ["--runs", "1"],
+        ["--p1", "-1"],
+    ],
 )
 def test_cli_bad_input_exits_2_with_one_line(args):
     result = runner.invoke(validate_app, ["fang2010", *args])

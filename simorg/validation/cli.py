@@ -543,7 +543,10 @@ def fang2010(
     try:
         n_runs = parse_int(runs, "--runs", 2)
         levels = parse_rates(linking, "--linking")
-        (rule_name,) = parse_names(rule, "--rule", PEER_RULES)
+        rule_names = parse_names(rule, "--rule", PEER_RULES)
+        if len(rule_names) != 1:
+            raise InputError(f"--rule: expected one rule, got {rule!r}")
+        rule_name = rule_names[0]
         design = fg.Design(
             p1=parse_rate(p1, "--p1"),
             p2=parse_rate(p2, "--p2"),
