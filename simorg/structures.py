@@ -248,7 +248,7 @@ def rewire_across(
     (or (a–c, b–d), by a coin). Both new ties cross groups, and a, b, c, d keep their number of
     ties. A swap is refused if it would create a tie that already exists (among `within`, the new
     ties, or `taken`, the keys a*n+b, a < b, of other ties). Swaps are proposed among the not yet
-    rewired ties in random order until round(share × W / 2) are done or `rounds` rounds find none.
+    rewired ties in random order until round(share × W / 2) are done, for at most `rounds` rounds.
 
     Returns (kept (W - 2k, 2) ties still inside groups, crossed (2k, 2) new ties across groups).
     """
