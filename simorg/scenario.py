@@ -110,6 +110,12 @@ class Organization(Section):
         False,
         description="Whether the social-media team keeps its ties into the rest of the organization",
     )
+    linking: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of informal ties inside departments rewired to other departments, every person keeping their number of ties",
+    )
     # --- issue 13: an organization imported from files (simorg/organizations, docs/importing.md)
     people: str = Field(
         "",
@@ -304,6 +310,10 @@ class Learning(Section):
         ge=0,
         le=1,
         description="p4: chance per step a dimension of reality flips (the market moves)",
+    )
+    peer_rule: Literal["conformity", "better_performer", "better_on_topic"] = Field(
+        "better_performer",
+        description="Whom people learn from in open contacts: anyone (conformity), a colleague who performs better on the whole task (better_performer), or one whose belief does better on the topic (better_on_topic)",
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from simorg.mechanisms import learning
 from simorg.model import OrgModel
 from simorg.scenario import Scenario
 
@@ -53,3 +55,74 @@ def simulate(
         keep = (frame["step"] % every == 0) | (frame["step"] == steps)
         frame = frame[keep].reset_index(drop=True)
     return RunResult(scenario.name, model.seed, steps, dict(model.outcomes), frame)
+
+
+def equilibrium_blockers(scenario: Scenario) -> list[str]:
+    """Why a scenario has no equilibrium to detect (empty if it has one): what keeps bringing in
+    new beliefs or changing who can talk."""
+    sc = scenario
+    out = []
+    if sc.learning.turbulence > 0:
+        out.append("learning.turbulence > 0 (reality keeps moving)")
+    if sc.turnover.base_rate > 0 or sc.turnover.trust_sensitivity > 0:
+        out.append("turnover (newcomers bring new beliefs)")
+    if sc.customers.count > 0 and sc.learning.listening > 0:
+        out.append("customers with listening > 0 (customers teach their needs)")
+    if sc.organization.platform:
+        out.append("organization.platform (contacts with anyone; detection covers ties only)")
+    if sc.organization.structure == "fluid" and sc.organization.team_reform_every:
+        out.append("fluid project teams (ties keep changing)")
+    if sc.interventions:
+        out.append("interventions (the organization is changed during the run)")
+    return out
+
+
+def learning_ties(model: OrgModel) -> tuple[np.ndarray, np.ndarray]:
+    """Directed ties (source, target) along which a person can still learn from a colleague:
+    weight > 0 and both sharing at all (a contact can open), when peer learning is on."""
+    st, sc = model.state, model.config
+    s = st.structure
+    if sc.learning.peer_learning <= 0 or sc.conversation.contacts == 0:
+        return s.source[:0], s.indices[:0]
+    p = st.practice
+    usable = (st.tie_permeability() > 0) & (p.take(s.source) * p.take(s.indices) > 0)
+    return s.source[usable], s.indices[usable]
+
+
+def at_equilibrium(model: OrgModel) -> bool:
+    """The model's knowledge can no longer change (see `learning.settled`); voice is ignored
+    (anyone might get a voice), so this never holds early."""
+    st, lr = model.state, model.config.learning
+    source, target = learning_ties(model)
+    done = learning.settled(
+        st.beliefs,
+        st.code,
+        st.reality,
+        source,
+        target,
+        lr.peer_rule,
+        code_learns=lr.code_learning > 0,
+        socializes=lr.socialization > 0,
+    )
+    return bool(done[0])
+
+
+def run_to_equilibrium(
+    scenario: Scenario, max_steps: int = 5_000, seed: int | None = None, check_every: int = 1
+) -> tuple[OrgModel, int | None]:
+    """Step until knowledge is at equilibrium (checked every `check_every` steps) or `max_steps`.
+
+    Returns the model and the step at which equilibrium was found (None if the step limit came
+    first). Refuses scenarios without an equilibrium (`equilibrium_blockers`): report those at a
+    fixed step instead.
+    """
+    blockers = equilibrium_blockers(scenario)
+    if blockers:
+        raise ValueError("no equilibrium to detect: " + "; ".join(blockers))
+    model = OrgModel(scenario, seed=seed)
+    for step in range(max_steps + 1):
+        if step % check_every == 0 and at_equilibrium(model):
+            return model, step
+        if step < max_steps:
+            model.step()
+    return model, None

@@ -202,6 +202,9 @@ def build(org: Organization, rng: np.random.Generator) -> Structure:
         iu = np.triu_indices(len(members), 1)
         pieces.append((np.stack([members[iu[0]], members[iu[1]]], axis=1), MEDIA_TEAM))
 
+    if org.linking > 0:  # cross-department linking at constant degree (Fang et al. 2010)
+        pieces = _link_across(pieces, department, org.linking, rng, n, isolated)
+
     pairs = np.concatenate([p for p, _ in pieces]) if pieces else np.empty((0, 2), dtype=np.int64)
     kinds = np.concatenate([np.full(len(p), k) for p, k in pieces])
     indptr, indices, kind, reverse, source = to_csr(n, pairs.astype(np.int64), kinds)
@@ -227,6 +230,106 @@ def build(org: Organization, rng: np.random.Generator) -> Structure:
         reverse=reverse,
         source=source,
     )
+
+
+def _undirected_keys(pairs: np.ndarray, n: int) -> np.ndarray:
+    return np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
+
+
+def rewire_across(
+    within: np.ndarray,
+    group: np.ndarray,
+    share: float,
+    rng: np.random.Generator,
+    n: int,
+    taken: np.ndarray | None = None,
+    rounds: int = 20,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rewire `share` of the ties inside groups into ties across groups, keeping every degree.
+
+    `within`: (W, 2) distinct ties whose two ends share a group. Ties are rewired in pairs by a
+    double-edge swap: (a–b, c–d), with a, b in one group and c, d in another, become (a–d, c–b)
+    (or (a–c, b–d), by a coin). Both new ties cross groups, and a, b, c, d keep their number of
+    ties. A swap is refused if it would create a tie that already exists (among `within`, the new
+    ties, or `taken`, the keys a*n+b, a < b, of other ties). Swaps are proposed among the not yet
+    rewired ties in random order until round(share × W / 2) are done, for at most `rounds` rounds.
+
+    Returns (kept (W - 2k, 2) ties still inside groups, crossed (2k, 2) new ties across groups).
+    """
+    w = len(within)
+    want = int(round(share * w / 2))
+    free = np.ones(w, dtype=bool)
+    existing = _undirected_keys(within, n)
+    if taken is not None:
+        existing = np.concatenate([existing, taken])
+    existing = np.unique(existing)
+    crossed: list[np.ndarray] = []
+    done = 0
+    for _ in range(rounds):
+        if done >= want:
+            break
+        idle = rng.permutation(np.flatnonzero(free))
+        half = len(idle) // 2
+        e1, e2 = idle[:half], idle[half : 2 * half]
+        a, b = within[e1, 0], within[e1, 1]
+        c, d = within[e2, 0], within[e2, 1]
+        coin = rng.random(half) < 0.5  # which ends to join: (a-d, c-b) or (a-c, b-d)
+        d, c = np.where(coin, c, d), np.where(coin, d, c)
+        new1, new2 = np.stack([a, d], axis=1), np.stack([c, b], axis=1)
+        ok = group[a] != group[c]
+        k1, k2 = _undirected_keys(new1, n), _undirected_keys(new2, n)
+        ok &= ~np.isin(k1, existing) & ~np.isin(k2, existing) & (k1 != k2)
+        # new ties must also differ from each other's: keep the first proposal of each key
+        idx = np.flatnonzero(ok)
+        keys = np.concatenate([k1[idx], k2[idx]])
+        _, first = np.unique(keys, return_index=True)
+        unique = np.zeros(len(keys), dtype=bool)
+        unique[first] = True
+        idx = idx[unique[: len(idx)] & unique[len(idx) :]]
+        idx = idx[: want - done]
+        if len(idx) == 0:
+            continue
+        free[e1[idx]] = free[e2[idx]] = False
+        crossed += [new1[idx], new2[idx]]
+        existing = np.unique(np.concatenate([existing, k1[idx], k2[idx]]))
+        done += len(idx)
+    across = np.concatenate(crossed) if crossed else np.empty((0, 2), dtype=np.int64)
+    return within[free], across
+
+
+def _link_across(
+    pieces: list[tuple[np.ndarray, int]],
+    department: np.ndarray,
+    share: float,
+    rng: np.random.Generator,
+    n: int,
+    isolated: np.ndarray,
+) -> list[tuple[np.ndarray, int]]:
+    """Rewire `share` of the informal ties inside departments (not those of an isolated media
+    team, nor one that doubles a formal tie) into cross-department ties; formal ties (reporting,
+    leadership, project, media team) stay."""
+    formal = [(p, k) for p, k in pieces if k != TEAM]
+    team = np.concatenate([p for p, k in pieces if k == TEAM] or [np.empty((0, 2), np.int64)])
+    team = team[team[:, 0] != team[:, 1]]
+    taken = np.unique(np.concatenate([_undirected_keys(p, n) for p, _ in formal] or [[]]))
+    keys = _undirected_keys(team, n)
+    _, first = np.unique(keys, return_index=True)  # one tie per pair, as to_csr would keep
+    team = team[np.sort(first)]
+    movable = (department[team[:, 0]] == department[team[:, 1]]) & ~(
+        isolated[team[:, 0]] | isolated[team[:, 1]]
+    )
+    movable &= ~np.isin(_undirected_keys(team, n), taken)  # the pair would stay tied
+    kept, crossed = rewire_across(team[movable], department, share, rng, n, taken.astype(np.int64))
+    # the team ties keep their place in the list (the first kind listed wins a shared pair)
+    rest = np.concatenate([kept, team[~movable]])
+    out, placed = [], False
+    for p, k in pieces:
+        if k != TEAM:
+            out.append((p, k))
+        elif not placed:
+            out.append((rest, TEAM))
+            placed = True
+    return [*out, (crossed, CROSS)]
 
 
 def _keep_only_reporting_for_team(pairs: np.ndarray, kind: int, team: np.ndarray) -> np.ndarray:

@@ -5,13 +5,16 @@ equal to the silo permeability it crosses. With the enterprise platform on, a pe
 colleagues anywhere, in proportion to their social practice. A contact is open when both sides share
 (each with probability equal to their practice): then tie trust rises and, on each of the contact's
 `topics` (dimensions drawn at random: a conversation is about a few things, not everything), a
-differing non-zero belief passes one step with probability p_peer × trust, both ways. A closed or one-way contact erodes tie trust.
+differing non-zero belief passes one step with probability p_peer × trust, both ways, from whoever
+the peer rule lets teach (`interpersonal.peer_gates`: anyone, or only a better performer). A closed
+or one-way contact erodes tie trust.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from simorg.mechanisms import interpersonal
 from simorg.mechanisms.sampling import choose_ties
 from simorg.scenario import Conversation, Scenario
 from simorg.state import State
@@ -23,7 +26,10 @@ def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> Non
         topics = rng.integers(
             0, state.m, size=(len(a), min(sc.conversation.topics, state.m)), dtype=np.int16
         )
-        _exchange(state.beliefs[0], a, b, sc.learning.peer_learning * trust, topics, rng)
+        gates = interpersonal.peer_gates(
+            sc.learning.peer_rule, state.beliefs[0], state.reality[0], a, b, topics
+        )
+        _exchange(state.beliefs[0], a, b, sc.learning.peer_learning * trust, topics, rng, gates)
 
 
 def _meet(
@@ -93,9 +99,11 @@ def _exchange(
     p: np.ndarray,
     topics: np.ndarray,
     rng: np.random.Generator,
+    gates: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Both sides of each open contact talk about its topics: on each, a person moves one step
-    toward the other's differing, non-zero belief with probability p (beliefs as before the talk).
+    toward the other's differing, non-zero belief with probability p (beliefs as before the talk),
+    where the peer rule's `gates` (a may learn from b, b from a; (contacts, topics)) allow it.
 
     Only beliefs that moved are written back, so a contact in which nothing was adopted cannot undo
     an adoption from another contact of the same step; when one belief moves in several contacts,
@@ -111,8 +119,11 @@ def _exchange(
     ba, bb = flat.take(at_a), flat.take(at_b)
     toward = np.sign(bb - ba)  # int8; beliefs are in {-1, 0, 1}, so the difference fits
     p = p.astype(np.float32)
-    a_can = np.flatnonzero((bb != 0) & (bb != ba))
-    b_can = np.flatnonzero((ba != 0) & (ba != bb))
+    a_ok, b_ok = (bb != 0) & (bb != ba), (ba != 0) & (ba != bb)
+    if gates is not None:
+        a_ok &= gates[0]
+        b_ok &= gates[1]
+    a_can, b_can = np.flatnonzero(a_ok), np.flatnonzero(b_ok)
     for mine, at, can, step in ((ba, at_a, a_can, toward), (bb, at_b, b_can, -toward)):
         moves = can[rng.random(len(can), dtype=np.float32) < p.take(can // per_contact)]
         flat[at.reshape(-1).take(moves)] = mine.reshape(-1).take(moves) + step.reshape(-1).take(

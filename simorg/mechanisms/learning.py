@@ -33,6 +33,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg.mechanisms import interpersonal
+from simorg.performance import additive, additive_one
+
 BELIEF = np.int8
 
 
@@ -64,7 +67,7 @@ def _actions(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _scores(actions: np.ndarray, reality: np.ndarray) -> np.ndarray:
     """Σ action·reality per person, (R, n) int16: a person's performance this period."""
-    return np.einsum("rnm,rm->rn", actions, reality, dtype=np.int16, casting="safe")
+    return additive(actions, reality)
 
 
 def performance(beliefs: np.ndarray, reality: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -77,7 +80,7 @@ def performance(beliefs: np.ndarray, reality: np.ndarray, rng: np.random.Generat
 
 def code_score(code: np.ndarray, reality: np.ndarray) -> np.ndarray:
     """The code's score (R,) = Σ c·r: the bar a person must beat to join the superior group."""
-    return np.einsum("rm,rm->r", code, reality, dtype=np.int16, casting="safe")
+    return additive_one(code, reality)
 
 
 def _per_run(rate: float | np.ndarray, runs: int, ndim: int) -> np.ndarray:
@@ -198,6 +201,13 @@ def at_equilibrium(
     (Σ b·r + number of zero beliefs = m - 2·wrong beliefs ≤ code score), and nobody differs from a
     non-zero code value (socialization has nothing left to do). This state is absorbing.
     """
+    return _nobody_can_beat(beliefs, code, reality, voice) & _socialized(beliefs, code)
+
+
+def _nobody_can_beat(
+    beliefs: np.ndarray, code: np.ndarray, reality: np.ndarray, voice: np.ndarray | None
+) -> np.ndarray:
+    """(R,) nobody (with voice) can beat the code, even with lucky coins."""
     m = beliefs.shape[-1]
     wrong = np.einsum(
         "rnm->rn", (beliefs == -reality[:, None, :]).view(np.int8), dtype=np.int16, casting="safe"
@@ -205,9 +215,51 @@ def at_equilibrium(
     can_beat = (m - 2 * wrong) > code_score(code, reality)[:, None]
     if voice is not None:
         can_beat &= voice
+    return ~can_beat.any(axis=1)
+
+
+def _socialized(beliefs: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """(R,) nobody differs from a non-zero code value: socialization has nothing left to do."""
     c = code[:, None, :]
-    unsocialized = ((c != 0) & (beliefs != c)).any(axis=(1, 2))
-    return ~can_beat.any(axis=1) & ~unsocialized
+    return ~((c != 0) & (beliefs != c)).any(axis=(1, 2))
+
+
+def settled(
+    beliefs: np.ndarray,
+    code: np.ndarray,
+    reality: np.ndarray,
+    source: np.ndarray,
+    target: np.ndarray,
+    rule: str,
+    voice: np.ndarray | None = None,
+    code_learns: bool = True,
+    socializes: bool = True,
+) -> np.ndarray:
+    """True (R,) where neither the code, socialization nor colleagues can change anything more.
+
+    March's equilibrium (`at_equilibrium`; only its parts that can act: nobody can beat the code
+    if the code learns, nobody differs from it if people are socialized) and, on every tie people
+    can learn along (source learns from target; people numbered r·n + i over the batch, both
+    directions listed), nothing the peer `rule` would let pass (`interpersonal.peer_can_pass`).
+    Absorbing without turnover, turbulence or other sources of new beliefs, so a run's knowledge
+    when it first holds is its equilibrium knowledge. Pass no ties when people do not learn from
+    each other.
+    """
+    runs, n, m = beliefs.shape
+    if code_learns and socializes:
+        done = at_equilibrium(beliefs, code, reality, voice)
+    elif code_learns:
+        done = _nobody_can_beat(beliefs, code, reality, voice)
+    elif socializes:
+        done = _socialized(beliefs, code)
+    else:
+        done = np.ones(runs, dtype=bool)
+    if len(source):
+        flat = beliefs.reshape(runs * n, m)
+        person_reality = np.repeat(reality, n, axis=0)
+        can = interpersonal.peer_can_pass(rule, flat, person_reality, source, target)
+        done &= np.bincount(source[can] // n, minlength=runs) == 0
+    return done
 
 
 def turbulence(reality: np.ndarray, p4: float | np.ndarray, rng: np.random.Generator) -> None:

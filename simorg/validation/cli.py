@@ -11,6 +11,7 @@ code 2 (Click's own messages for a bad type span several lines).
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -398,3 +399,305 @@ def march1991(
             console = Console(width=160)
         console.print(table)
         console.print(note, style="dim", soft_wrap=True)
+
+
+# --- Lazer & Friedman (2007) -------------------------------------------------------------------
+
+LF_SHOWN = (0, 1, 2, 5, 10, 15, 20, 30, 50, 75, 100)
+
+
+def parse_names(text: str, option: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of names from `known` (spaces, '-' and '_' are alike)."""
+    canon = {k.replace(" ", "_"): k for k in known}
+    items = [item.strip().lower().replace("-", "_").replace(" ", "_") for item in text.split(",")]
+    if not text.strip() or any(not item for item in items):
+        raise InputError(f"{option}: expected a comma-separated list, got {text!r}")
+    for item in items:
+        if item not in canon:
+            raise InputError(f"{option}: {item!r} is not one of {', '.join(canon)}")
+    return tuple(canon[item] for item in items)
+
+
+def _claims_table(title: str, claims: list[tuple[str, str, str, bool]]) -> Table:
+    table = Table(title=title)
+    for header in ("paper", "published claim", "simorg", "verdict"):
+        table.add_column(header, overflow="fold")
+    for paper, claim, ours, ok in claims:
+        table.add_row(paper, claim, ours, "[green]agree[/]" if ok else "[red]disagree[/]")
+    return table
+
+
+def _console() -> Console:
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
+@validate_app.command("lazer2007")
+def lazer2007(
+    landscapes: Annotated[
+        str, typer.Option(metavar="N", help="NK landscapes (runs) per network.")
+    ] = "100",
+    rounds: Annotated[str, typer.Option(metavar="T", help="Rounds to run.")] = "100",
+    networks: Annotated[
+        str,
+        typer.Option(
+            metavar="LIST", help="linear, totally_connected, random, small_world (default: all)."
+        ),
+    ] = ",".join(
+        n.replace(" ", "_") for n in ("linear", "totally connected", "random", "small world")
+    ),
+    copy_error: Annotated[
+        str, typer.Option(metavar="X", help="Chance each bit fails to copy (0).")
+    ] = "0",
+    velocity: Annotated[
+        str, typer.Option(metavar="X", help="Chance per round an agent looks at neighbours (1).")
+    ] = "1",
+    seed: Annotated[str, typer.Option(metavar="S", help="Seed of the random streams.")] = "2007",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only a JSON list of result rows.")
+    ] = False,
+) -> None:
+    """Reproduce Lazer & Friedman (2007), "The network structure of exploration and exploitation".
+
+    100 agents on NK landscapes (N = 20, K = 5), scores (value / maximum)^8; each round an agent
+    copies a better neighbour or else tries a one-bit change. Prints the mean score per network.
+    """
+    from simorg.validation import lazer2007 as lf
+
+    progress = LazyProgress("Lazer & Friedman 2007")
+    try:
+        kinds = parse_names(networks, "--networks", lf.NETWORKS)
+        n_land = parse_int(landscapes, "--landscapes", 2)
+        n_rounds = parse_int(rounds, "--rounds", 1, 100_000)
+        error = parse_rate(copy_error, "--copy-error")
+        speed = parse_rate(velocity, "--velocity")
+        seed_value = parse_int(seed, "--seed", 0)
+        started = time.perf_counter()
+        rows = lf.series(kinds, n_land, n_rounds, seed_value, error, speed, progress)
+        seconds = time.perf_counter() - started
+    except InputError as err:
+        _fail(str(err))
+        return
+    finally:
+        progress.close()
+    if as_json:
+        print(json.dumps(lf.json_rows(rows), indent=1))
+        return
+    shown = [r for r in rows if r["t"] in LF_SHOWN or r["t"] == n_rounds]
+    table = Table(title="Lazer & Friedman (2007): mean normalised score (score / max)^8")
+    table.add_column("t", justify="right")
+    for kind in kinds:
+        table.add_column(kind, justify="right")
+    cell = {(r["network"], r["t"]): r for r in shown}
+    for t in dict.fromkeys(r["t"] for r in shown):
+        table.add_row(str(t), *(_ms(cell[k, t]["mean"], cell[k, t]["sem"]) for k in kinds))
+    console = _console()
+    console.print(table)
+    claims = [("L&F 2007", c, o, ok) for c, o, ok in lf.claims(rows)]
+    if claims:
+        console.print(_claims_table("Claims", claims))
+    console.print(
+        f"mean ± s.e. over {n_land} landscapes per network (same landscapes and starting "
+        f"solutions for every network), seed {seed_value}; {seconds:.1f} s",
+        style="dim",
+        soft_wrap=True,
+    )
+
+
+# --- Fang, Lee & Schilling (2010) ---------------------------------------------------------------
+
+
+@validate_app.command("fang2010")
+def fang2010(
+    runs: Annotated[str, typer.Option(metavar="N", help="Organizations per linking level.")] = "50",
+    linking: Annotated[
+        str,
+        typer.Option(
+            metavar="LIST",
+            help="Shares of within-department ties rewired across departments (0 … 1).",
+        ),
+    ] = "0,0.02,0.05,0.1,0.2,0.4,0.7,1",
+    rule: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME", help="Peer rule: better_performer, better_on_topic, conformity."
+        ),
+    ] = "better_performer",
+    p1: Annotated[str, typer.Option(metavar="X", help="Socialization rate (0.1).")] = "0.1",
+    p2: Annotated[str, typer.Option(metavar="X", help="Code learning rate (0.5).")] = "0.5",
+    peer: Annotated[str, typer.Option(metavar="X", help="Peer learning rate (0.3).")] = "0.3",
+    seed: Annotated[str, typer.Option(metavar="S", help="Seed of the random streams.")] = "2010",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only a JSON list of result rows.")
+    ] = False,
+) -> None:
+    """Reproduce Fang, Lee & Schilling (2010): subgroup isolation and organizational learning.
+
+    Departments as semi-isolated subgroups; March's code plus learning from better-performing
+    colleagues; cross-department linking varied at constant degree; knowledge at equilibrium.
+    """
+    from simorg.mechanisms.interpersonal import PEER_RULES
+    from simorg.validation import fang2010 as fg
+
+    progress = LazyProgress("Fang, Lee & Schilling 2010")
+    try:
+        n_runs = parse_int(runs, "--runs", 2)
+        levels = parse_rates(linking, "--linking")
+        rule_names = parse_names(rule, "--rule", PEER_RULES)
+        if len(rule_names) != 1:
+            raise InputError(f"--rule: expected one rule, got {rule!r}")
+        rule_name = rule_names[0]
+        design = fg.Design(
+            p1=parse_rate(p1, "--p1"),
+            p2=parse_rate(p2, "--p2"),
+            peer=parse_rate(peer, "--peer"),
+            rule=rule_name,
+        )
+        seed_value = parse_int(seed, "--seed", 0)
+        started = time.perf_counter()
+        rows = fg.linking_levels(levels, n_runs, seed_value, design, progress=progress)
+        seconds = time.perf_counter() - started
+    except InputError as err:
+        _fail(str(err))
+        return
+    finally:
+        progress.close()
+    if as_json:
+        print(json.dumps(fg.json_rows(rows), indent=1))
+        return
+    table = Table(title="Fang, Lee & Schilling (2010): knowledge at equilibrium by linking")
+    for header in (
+        "rewired",
+        "linking (share of ties across)",
+        "individual knowledge",
+        "code knowledge",
+        "steps",
+        "unsettled",
+    ):
+        table.add_column(header, justify="right")
+    for r in rows:
+        table.add_row(
+            f"{r['rewired']:g}",
+            f"{r['linking']:.3f}",
+            _ms(r["mean"], r["sem"]),
+            _ms(r["code"], r["code_sem"]),
+            "–" if r["steps_mean"] != r["steps_mean"] else f"{r['steps_mean']:.0f}",
+            str(r["unsettled"]),
+        )
+    console = _console()
+    console.print(table)
+    console.print(_claims_table("Claims", [("Fang et al. 2010", *c) for c in fg.claims(rows)]))
+    console.print(
+        f"mean ± s.e. over {n_runs} organizations per level ({design.n} people, "
+        f"{design.departments} departments); rule {design.rule}, p1 = {design.p1:g}, "
+        f"p2 = {design.p2:g}, peer = {design.peer:g}; seed {seed_value}; {seconds:.1f} s",
+        style="dim",
+        soft_wrap=True,
+    )
+
+
+# --- every validation -------------------------------------------------------------------------
+
+
+def march_claims(runs: int, seed: int) -> list[tuple[str, str, bool]]:
+    """March's (1991) claims, checked at `runs` runs per cell."""
+
+    def clear(a: dict, b: dict) -> tuple[float, bool]:
+        d = a["mean"] - b["mean"]
+        return d, d > 2 * math.hypot(a["sem"], b["sem"])
+
+    grid = {(r["p1"], r["p2"]): r for r in m91.figure1((0.1, 0.9), (0.1, 0.9), runs, seed)}
+    out = []
+    d, ok = clear(grid[0.1, 0.9], grid[0.9, 0.9])
+    out.append(
+        (
+            "Slow socialization gives higher equilibrium knowledge (Fig. 1)",
+            f"p2 = 0.9: p1 = 0.1 {grid[0.1, 0.9]['mean']:.3f} vs p1 = 0.9 "
+            f"{grid[0.9, 0.9]['mean']:.3f}",
+            ok,
+        )
+    )
+    d, ok = clear(grid[0.1, 0.9], grid[0.1, 0.1])
+    out.append(
+        (
+            "With slow socialization a fast-learning code does better (Fig. 1)",
+            f"p1 = 0.1: p2 = 0.9 {grid[0.1, 0.9]['mean']:.3f} vs p2 = 0.1 "
+            f"{grid[0.1, 0.1]['mean']:.3f}",
+            ok,
+        )
+    )
+    (mix,) = m91.mixed(fast=(25,), runs=runs, seed=seed)
+    twin = {"mean": mix["homogeneous"], "sem": mix["homogeneous_sem"]}
+    d, ok = clear(mix, twin)
+    out.append(
+        (
+            "A mix of fast and slow learners beats everyone at the mean rate (Fig. 2)",
+            f"25 fast of 50: {mix['mean']:.3f} vs homogeneous {twin['mean']:.3f}",
+            ok,
+        )
+    )
+    cell = {
+        (r["p1"], r["p3"]): r for r in m91.turnover((0.1, 0.9), (0.0, 0.2), runs=runs, seed=seed)
+    }
+    d, ok = clear(cell[0.9, 0.2], cell[0.9, 0.0])
+    out.append(
+        (
+            "Moderate turnover helps an organization that socializes fast (Fig. 4)",
+            f"p1 = 0.9, period 20: p3 = 0.2 {cell[0.9, 0.2]['mean']:.3f} vs none "
+            f"{cell[0.9, 0.0]['mean']:.3f}",
+            ok,
+        )
+    )
+    at = {
+        (r["p3"], r["period"]): r
+        for r in m91.turbulence_series((0.0, 0.1), runs=runs, seed=seed)
+        if r["period"] == 100
+    }
+    d, ok = clear(at[0.1, 100], at[0.0, 100])
+    out.append(
+        (
+            "Under turbulence knowledge decays unless people turn over (Fig. 5)",
+            f"period 100: p3 = 0.1 {at[0.1, 100]['mean']:.3f} vs none {at[0.0, 100]['mean']:.3f}",
+            ok,
+        )
+    )
+    return out
+
+
+@validate_app.command("all")
+def validate_all(
+    seed: Annotated[str, typer.Option(metavar="S", help="Seed of the random streams.")] = "1",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only a JSON list of claims.")
+    ] = False,
+) -> None:
+    """Every validation at a size that takes under 2 minutes: each claim, simorg's number, verdict."""
+    from simorg.validation import fang2010 as fg
+    from simorg.validation import lazer2007 as lf
+
+    try:
+        seed_value = parse_int(seed, "--seed", 0)
+    except InputError as err:
+        _fail(str(err))
+        return
+    started = time.perf_counter()
+    claims = [("March 1991", *c) for c in march_claims(200, seed_value)]
+    claims += [("L&F 2007", *c) for c in lf.claims(lf.series(landscapes=40, seed=seed_value))]
+    claims += [
+        ("Fang et al. 2010", *c) for c in fg.claims(fg.linking_levels(runs=40, seed=seed_value))
+    ]
+    seconds = time.perf_counter() - started
+    if as_json:
+        keys = ("paper", "claim", "simorg", "agree")
+        print(json.dumps([dict(zip(keys, c, strict=True)) for c in claims], indent=1))
+        return
+    console = _console()
+    console.print(_claims_table("simorg against the published results", claims))
+    agree = sum(c[3] for c in claims)
+    console.print(
+        f"{agree} of {len(claims)} claims agree; March 200 runs per cell, L&F 40 landscapes, "
+        f"Fang 40 organizations per level; seed {seed_value}; {seconds:.1f} s "
+        "(full sizes: simorg validate march1991 | lazer2007 | fang2010)",
+        style="dim",
+        soft_wrap=True,
+    )

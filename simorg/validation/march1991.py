@@ -470,9 +470,9 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def json_rows(rows: list[Row]) -> list[Row]:
-    """Rows with NaN replaced by None, ready for `json.dumps`."""
-    return [{k: _clean(v) for k, v in row.items()} for row in rows]
+def json_rows(rows: list[Row], keys: Sequence[str] | None = None) -> list[Row]:
+    """Rows (only `keys`, in that order, if given) with NaN replaced by None, for `json.dumps`."""
+    return [{k: _clean(row[k]) for k in (row if keys is None else keys)} for row in rows]
 
 
 def write_csv(rows: list[Row], path: Path) -> None:

@@ -1,0 +1,176 @@
+"""Performance: how well a set of choices does on the task. The one definition every mechanism uses.
+
+Two tasks:
+
+- **March's additive reality** (March 1991): choices and reality in {-1, 0, +1}; performance is
+  Σ choice·reality, each dimension counting on its own. Used for people's actions, the code's score
+  and knowledge (`learning.py`) and for who performs better in conversation (`interpersonal.py`).
+- **An NK landscape** (Kauffman 1993; Levinthal 1997): a solution is N bits; dimension i contributes
+  a value drawn once, uniformly in [0, 1), for each combination of its own bit and the bits of the K
+  dimensions it depends on; performance is the mean contribution. Optionally normalised by the
+  landscape's maximum and raised to a power to spread the scores, as Lazer & Friedman (2007) do
+  ((score / max)^8).
+
+Arrays carry a leading batch axis R of independent runs (organizations, landscapes), as in
+`learning.py`: reality (R, m), choices (R, n, m); landscapes (R, ...), solutions (R, A, N) of 0/1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def additive(choices: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """Σ choice·reality per person, (R, n) int16 for choices (R, n, m) and reality (R, m)."""
+    return np.einsum("rnm,rm->rn", choices, reality, dtype=np.int16, casting="safe")
+
+
+def additive_one(choice: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """Σ choice·reality of one choice vector per run, (R,) int16, for choice and reality (R, m)."""
+    return np.einsum("rm,rm->r", choice, reality, dtype=np.int16, casting="safe")
+
+
+def additive_rows(choices: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """Σ choice·reality of each row, (G,) int32, for choices (G, m) and reality (m,) or (G, m)."""
+    return np.einsum("gm,gm->g", choices, np.broadcast_to(reality, choices.shape), dtype=np.int32)
+
+
+def additive_terms(choices: np.ndarray, reality: np.ndarray) -> np.ndarray:
+    """What each dimension adds to the additive score, choice·reality (same shape, int8)."""
+    return choices * reality
+
+
+@dataclass(frozen=True)
+class NKLandscape:
+    """R independent NK landscapes over N dimensions with K interactions each.
+
+    `dependencies[r, i]` lists the K + 1 dimensions whose bits decide dimension i's contribution,
+    i itself first; `contributions[r, i, x]` is the value for the combination x, where bit j of x
+    is the bit of `dependencies[r, i, j]`.
+    """
+
+    dependencies: np.ndarray  # (R, N, K + 1) intp
+    contributions: np.ndarray  # (R, N, 2 ** (K + 1)) float64 in [0, 1)
+
+    @property
+    def runs(self) -> int:
+        return self.dependencies.shape[0]
+
+    @property
+    def n(self) -> int:
+        return self.dependencies.shape[1]
+
+    @property
+    def k(self) -> int:
+        return self.dependencies.shape[2] - 1
+
+    def select(self, runs: np.ndarray | slice) -> NKLandscape:
+        """The landscapes of some runs (a batch shrinks as runs finish)."""
+        return NKLandscape(self.dependencies[runs], self.contributions[runs])
+
+
+def nk_landscapes(
+    rng: np.random.Generator, runs: int, n: int, k: int, interaction: str = "random"
+) -> NKLandscape:
+    """Draw R landscapes: contributions uniform in [0, 1), then (random interaction) each
+    dimension's K partners, distinct and other than itself, uniformly.
+
+    `interaction = "adjacent"` takes the K next dimensions (cyclically) instead, Kauffman's other
+    classic pattern; it draws nothing for the partners.
+    """
+    if not 0 <= k < n:
+        raise ValueError(f"K must be within 0..N-1, got K = {k} for N = {n}")
+    contributions = rng.random((runs, n, 2 ** (k + 1)))
+    own = np.broadcast_to(np.arange(n)[None, :, None], (runs, n, 1))
+    if interaction == "adjacent":
+        others = (np.arange(n)[:, None] + np.arange(1, k + 1)[None, :]) % n
+        others = np.broadcast_to(others[None], (runs, n, k))
+    elif interaction == "random":
+        # a random ordering of the N - 1 other dimensions per (run, dimension); keep the first K
+        keys = rng.random((runs, n, n))
+        keys[:, np.arange(n), np.arange(n)] = np.inf  # never oneself
+        others = np.argsort(keys, axis=2)[:, :, :k]
+    else:
+        raise ValueError(f"interaction must be 'random' or 'adjacent', got {interaction!r}")
+    dependencies = np.concatenate([own, others], axis=2).astype(np.intp)
+    return NKLandscape(dependencies, contributions)
+
+
+def nk_contributions(land: NKLandscape, solutions: np.ndarray) -> np.ndarray:
+    """Each dimension's contribution, (R, A, N), for solutions (R, A, N) of 0/1."""
+    runs, agents, n = solutions.shape
+    dep = land.dependencies.reshape(runs, 1, n * (land.k + 1))
+    bits = np.take_along_axis(
+        solutions.astype(np.intp), np.broadcast_to(dep, (runs, agents, dep.shape[2])), axis=2
+    )
+    index = bits.reshape(runs, agents, n, land.k + 1) @ (1 << np.arange(land.k + 1))
+    table = land.contributions[:, None, :, :]
+    return np.take_along_axis(table, index[..., None], axis=3)[..., 0]
+
+
+def nk_fitness(land: NKLandscape, solutions: np.ndarray) -> np.ndarray:
+    """Performance (R, A): the mean contribution over the N dimensions."""
+    return nk_contributions(land, solutions).mean(axis=2)
+
+
+def nk_maximum(land: NKLandscape) -> np.ndarray:
+    """The exact maximum performance of each landscape, (R,), by scoring all 2^N solutions.
+
+    Vectorised per landscape: solution s = (high bits h, low bits l); dimension i's combination
+    index is an OR of a part that depends only on h and a part that depends only on l, so it is
+    one outer OR of two short vectors, then one lookup, per dimension. About N·2^N operations per
+    landscape (N = 20: some 20 million).
+    """
+    n = land.n
+    low = n // 2
+    lo_vals = np.arange(2**low)
+    hi_vals = np.arange(2 ** (n - low))
+    best = np.empty(land.runs)
+    total = np.empty((len(hi_vals), len(lo_vals)))
+    part = np.empty_like(total)
+    for r in range(land.runs):
+        total.fill(0.0)
+        for i in range(n):
+            hi_idx = np.zeros(len(hi_vals), dtype=np.intp)
+            lo_idx = np.zeros(len(lo_vals), dtype=np.intp)
+            for j, d in enumerate(land.dependencies[r, i]):
+                if d < low:
+                    lo_idx |= ((lo_vals >> d) & 1) << j
+                else:
+                    hi_idx |= ((hi_vals >> (d - low)) & 1) << j
+            np.take(land.contributions[r, i], hi_idx[:, None] | lo_idx[None, :], out=part)
+            total += part
+        best[r] = total.max() / n
+    return best
+
+
+def nk_solutions_of(index: np.ndarray, n: int) -> np.ndarray:
+    """The solutions (..., N) of 0/1 whose bit i is bit i of `index` (the order nk_maximum uses)."""
+    return ((np.asarray(index)[..., None] >> np.arange(n)) & 1).astype(np.uint8)
+
+
+def normalised(fitness: np.ndarray, maximum: np.ndarray, power: float = 1.0) -> np.ndarray:
+    """(fitness / the landscape's maximum) ** power; maximum (R,) against fitness (R, ...)."""
+    scale = np.asarray(maximum, dtype=np.float64).reshape((-1,) + (1,) * (fitness.ndim - 1))
+    return (fitness / scale) ** power
+
+
+@dataclass(frozen=True)
+class NKTask:
+    """A batch of landscapes with the score people see: (fitness / max) ** power, or raw fitness."""
+
+    landscape: NKLandscape
+    maximum: np.ndarray | None = None  # (R,); None: scores are not normalised
+    power: float = 1.0
+
+    def score(self, solutions: np.ndarray) -> np.ndarray:
+        f = nk_fitness(self.landscape, solutions)
+        if self.maximum is None:
+            return f**self.power if self.power != 1.0 else f
+        return normalised(f, self.maximum, self.power)
+
+    def select(self, runs: np.ndarray | slice) -> NKTask:
+        maximum = None if self.maximum is None else self.maximum[runs]
+        return NKTask(self.landscape.select(runs), maximum, self.power)
