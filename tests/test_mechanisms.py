@@ -13,6 +13,15 @@ from simorg.structures import MEDIA_TEAM, REPORTING
 
 from conftest import small
 
+QUIET_MARKET = {  # customers hear of nothing but their own requests, and stay
+    "customers.word_of_mouth": 0.0,
+    "customers.public_share": 0.0,
+    "customers.public_talk": 0.0,
+    "customers.churn": 0.0,
+    "customers.acquisition": 0.0,
+    "customers.initial_share": 1.0,
+}
+
 
 def run(sc, steps: int, seed: int = 7) -> OrgModel:
     model = OrgModel(sc, seed=seed)
@@ -77,7 +86,16 @@ def test_big_bang_meets_more_friction_than_stepwise() -> None:
 
 
 def test_no_requests_without_request_rate_and_no_trust_change_from_requests() -> None:
-    model = run(small(**{"customers.request_rate": 0.0, "customers.word_of_mouth": 0.3}), 30)
+    model = run(
+        small(
+            **{
+                "customers.request_rate": 0.0,
+                "customers.public_talk": 0.0,
+                "customers.word_of_mouth": 0.3,
+            }
+        ),
+        30,
+    )
     assert model.totals["requests_opened"] == 0
     assert np.all(model.state.customer_trust == 0.5)
 
@@ -118,26 +136,28 @@ def test_open_silos_let_requests_cross() -> None:
 
 
 def test_a_broken_promise_costs_more_than_no_promise() -> None:
-    sc = small(**{"customers.word_of_mouth": 0.0, "customers.public_share": 0.0})
+    sc = small(**QUIET_MARKET)
     model = OrgModel(sc, seed=1)
     st = model.state
     for c, ack in ((0, True), (1, False)):
         st.request_topic[c] = 0
         st.request_acknowledged[c] = ack
         st.request_age[c] = 99
-    customers_judge(st, sc, np.array([], dtype=int), np.array([0, 1]), np.random.default_rng(0))
+    none = np.array([], dtype=int)
+    customers_judge(st, none, none, np.array([0, 1]), np.random.default_rng(0))
     assert st.customer_trust[0] < st.customer_trust[1] < 0.5
     assert st.request_topic[0] == NO_REQUEST
 
 
 def test_fast_resolution_raises_trust_more_than_slow() -> None:
-    sc = small(**{"customers.word_of_mouth": 0.0, "customers.public_share": 0.0})
+    sc = small(**QUIET_MARKET)
     model = OrgModel(sc, seed=1)
     st = model.state
     for c, age in ((0, 0), (1, 10)):
         st.request_topic[c] = 0
         st.request_age[c] = age
-    customers_judge(st, sc, np.array([0, 1]), np.array([], dtype=int), np.random.default_rng(0))
+    none = np.array([], dtype=int)
+    customers_judge(st, none, np.array([0, 1]), none, np.random.default_rng(0))
     assert st.customer_trust[0] > st.customer_trust[1] > 0.5
 
 
@@ -285,6 +305,8 @@ def test_full_trust_and_rate_buy_every_step() -> None:
             "customers.purchase_rate": 1.0,
             "customers.initial_trust": 1.0,
             "customers.request_rate": 0.0,
+            "customers.public_talk": 0.0,
+            "customers.initial_share": 1.0,
             "customers.price": 2.0,
         }
     )
