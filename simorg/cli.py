@@ -224,6 +224,7 @@ def _register_extensions() -> None:
         "simorg.experiments.cli",
         "simorg.app.cli",
         "simorg.bench",
+        "simorg.levers",
     ):
         try:
             mod = __import__(module, fromlist=["register"])

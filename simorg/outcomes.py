@@ -75,6 +75,7 @@ CUMULATIVE = {
     "revenue_total": "revenue",
     "turnover_total": "leavers",
     "resolve_time_total": "resolve_time_sum",
+    "requests_withdrawn": "requests_withdrawn",
 }
 
 WEEKS_PER_YEAR = 52.0

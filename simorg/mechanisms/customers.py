@@ -144,6 +144,7 @@ def _come_and_go(state: State, rng: np.random.Generator) -> None:
     leave = active & (u < cu.churn * (1.0 - theta))
     join = ~active & (u < cu.acquisition * theta)
     lost = np.flatnonzero(leave)
+    state.tally["requests_withdrawn"] = float(np.count_nonzero(state.request_topic[lost] >= 0))
     state.request_topic[lost] = NO_REQUEST  # a customer who leaves takes their request along
     active[lost] = False
     active[join] = True
