@@ -122,7 +122,9 @@ def compute(state: State, totals: dict[str, float]) -> dict[str, float]:
         state.beliefs[0]
     )  # mean individual knowledge = Σ_j total_j r_j / nm
     return {
-        "peer_trust": float(recent @ state.tie_trust / in_use) if in_use > 0 else 0.0,
+        "peer_trust": float(np.einsum("e,e->", recent, state.tie_trust) / in_use)
+        if in_use > 0
+        else 0.0,
         "dormant_ties": float((recent < DORMANT).mean()) if len(recent) else 0.0,
         "leadership_trust": float(state.leadership_trust.mean()),
         "customer_trust": float(theta[active].mean()) if active.any() else 0.0,

@@ -180,6 +180,21 @@ class State:
             self._cache[key] = (who, start, degree.astype(np.int32))
         return self._cache[key]
 
+    def informal_means(self, per_person: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+        """(n,) each person's mean of a per-person quantity over the informal leaders among
+        their ties (`fallback` where there are none), on the few ties that reach one."""
+        if "informal_adj" not in self._cache:
+            s = self.structure
+            to_inf = s.informal_leader.take(s.indices)
+            adj = sp.csr_array(  # copies: eliminate_zeros works in place
+                (to_inf.astype(np.float64), s.indices.copy(), s.indptr.copy()), shape=(s.n, s.n)
+            )
+            adj.eliminate_zeros()
+            self._cache["informal_adj"] = adj
+        inf = self.informal_ties()
+        total = self._cache["informal_adj"] @ per_person
+        return np.divide(total, inf, out=fallback.copy(), where=inf > 0)
+
     def informal_ties(self) -> np.ndarray:
         """(n,) number of informal leaders among each person's tie partners."""
         if "informal" not in self._cache:
@@ -193,6 +208,17 @@ class State:
         if "platform" not in self._cache:
             self._cache["platform"] = np.flatnonzero(self.platform[self.structure.department])
         return self._cache["platform"]
+
+    def row_sums(self, per_tie: np.ndarray) -> np.ndarray:
+        """(n,) each person's sum of a per-tie quantity (CSR rows are contiguous: one reduceat)."""
+        if "rows" not in self._cache:
+            has = np.flatnonzero(self.degree() > 0)
+            self._cache["rows"] = (has, self.structure.indptr[:-1][has])
+        has, starts = self._cache["rows"]
+        out = np.zeros(self.n)
+        if len(per_tie):
+            out[has] = np.add.reduceat(per_tie, starts, dtype=np.float64)
+        return out
 
     def tie_sums(self, per_tie: np.ndarray) -> np.ndarray:
         """(n,) each person's sum of a per-tie quantity over their ties (a CSR row sum)."""
@@ -230,7 +256,7 @@ class State:
         trust in leadership when they have used none lately)."""
         w = self.tie_recent
         if people is None:
-            total, weight = self.tie_sums(w * self.tie_trust), self.tie_sums(w)
+            total, weight = self.row_sums(w * self.tie_trust), self.row_sums(w)
             fallback = self.leadership_trust
         else:
             pos, ties = expand_rows(self.structure.indptr, people)

@@ -76,13 +76,13 @@ def _meet(
 
 
 def _use(state: State, tie: np.ndarray, memory: float) -> None:
-    """Recent contacts per tie, both directions: last step's weighed by `memory`, plus this
-    step's; peer trust is weighted by them and a tie without recent contact is dormant."""
+    """Recent contacts per tie, both directions: last step's weighed by `memory`, plus one for a
+    contact this step from either side (several from one side in one step count once); peer
+    trust is weighted by them and a tie without recent contact is dormant."""
     r = state.tie_recent
     r *= memory
-    count = np.bincount(tie, minlength=len(r)).astype(np.float32)
-    r += count
-    r += count.take(state.structure.reverse)
+    r[tie] += 1.0
+    r[state.structure.reverse.take(tie)] += 1.0
 
 
 def _platform_contacts(

@@ -48,9 +48,7 @@ def culture_moves(state: State, rng: np.random.Generator) -> None:
         model = p.take(boss_of)
         if cu.informal_influence > 0:
             inf = state.informal_ties()
-            seen = np.divide(
-                state.neighbour_sums(p * s.informal_leader), inf, out=model.copy(), where=inf > 0
-            )
+            seen = state.informal_means(p, model)
             kappa = np.where(inf > 0, cu.informal_influence, 0.0)
             model = (1 - kappa) * model + kappa * seen
         v = state.vision

@@ -14,14 +14,15 @@ reports know), a colleague in the owning department, someone who knows someone t
 manager, anyone, never straight back to who handed it over. A hand-over across a department
 boundary succeeds with probability min(π_a, π_b)·((s_a + s_b)/2 + t_ab)/2 (t_ab the tie's trust,
 or a first meeting's for a remembered expert); inside a department it always does. When a request
-is resolved, its receiver and whoever handed it to the resolver remember who answered the topic.
+is resolved, its receiver and whoever handed it to the resolver remember who answered the topic;
+who handed a request to a remembered expert who then cannot answer it forgets them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simorg.mechanisms.sampling import best_tie_per_group, expand_rows
+from simorg.mechanisms.sampling import expand_rows
 from simorg.state import NO_REQUEST, State
 
 
@@ -109,7 +110,7 @@ def requests_travel(
 
 def _remember(state: State, done: np.ndarray, rng: np.random.Generator) -> None:
     """Who received a resolved request and who handed it to the resolver remember the resolver
-    as the one who knows its topic (transactive memory)."""
+    as the one who knows its topic (transactive memory); see _pass_along for forgetting."""
     p = state.params.learning.transactive_memory
     if p <= 0 or len(done) == 0:
         return
@@ -136,7 +137,14 @@ def _pass_along(
     to = np.full(len(waiting), -1, dtype=np.int64)
     trust = np.full(len(waiting), state.params.conversation.initial_tie_trust)
 
-    expert = state.known_expert[holder, topic]
+    # the holder could not answer: whoever sent it here because they remembered the holder as
+    # the one who knows this topic forgets that (the memory is corrected by experience)
+    sender = state.request_from.take(waiting)
+    wrong = np.flatnonzero(sender >= 0)
+    mem = state.known_expert
+    wrong = wrong[mem[sender.take(wrong), topic.take(wrong)] == holder.take(wrong)]
+    mem[sender.take(wrong), topic.take(wrong)] = -1
+    expert = mem[holder, topic]
     use_expert = (expert >= 0) & (expert != holder)
     to[use_expert] = expert[use_expert]
     boss = s.manager.take(holder)
@@ -148,28 +156,30 @@ def _pass_along(
     to[escalate] = boss[escalate]
 
     route = np.flatnonzero(to < 0)
-    pos, tie = expand_rows(s.indptr, holder.take(route))
+    h = holder.take(route)
+    pos, tie = expand_rows(s.indptr, h)
     if len(tie):
         nb = s.indices.take(tie)
-        h = holder.take(route)[pos]
-        want = state.dimension_owner.take(topic.take(route))[pos]
-        reaches = state.reaches_department()
-        knows = (
-            state.beliefs[0, nb, topic.take(route)[pos]] == state.reality[0, topic.take(route)[pos]]
-        ) & (s.department.take(nb) == want)
-        score = np.where(
-            (s.manager.take(nb) == h) & knows,
-            4.0,
-            np.where(
-                s.department.take(nb) == want,
-                3.0,
-                np.where(reaches[nb, want], 2.0, np.where(nb == s.manager.take(h), 1.0, 0.0)),
-            ),
-        )
-        score[nb == state.request_from.take(waiting.take(route))[pos]] = -1.0
-        which, best = best_tie_per_group(pos, tie, score, rng)
-        to[route[which]] = s.indices.take(best)
-        trust[route[which]] = state.tie_trust.take(best)
+        j = topic.take(route).take(pos)
+        h = h.take(pos)
+        d = s.department
+        d_nb = d.take(nb)
+        want = state.dimension_owner.take(j)
+        in_owner = d_nb == want
+        # strict priority, as one number per candidate: 4 a report of the holder who can answer
+        # (managers know what their reports know), 3 a colleague in the owning department,
+        # 2 someone with a tie into it, 1 the holder's manager, 0 anyone, -1 the sender
+        broker = ~in_owner & state.reaches_department()[nb, want]
+        score = in_owner * 3.0
+        score += broker * 2.0
+        score += (nb == s.manager.take(h)) & ~in_owner & ~broker
+        report = in_owner & (s.manager.take(nb) == h)
+        report &= state.beliefs[0, nb, j] == state.reality[0].take(j)
+        score += report
+        score[nb == state.request_from.take(waiting.take(route)).take(pos)] = -1.0
+        best = _best_per_row(pos, score, rng)
+        to[route[pos.take(best)]] = nb.take(best)
+        trust[route[pos.take(best)]] = state.tie_trust.take(tie.take(best))
 
     has = np.flatnonzero(to >= 0)
     frm, dst = holder.take(has), to.take(has)
@@ -187,3 +197,14 @@ def _pass_along(
     esc = has[moves & escalate.take(has)]
     triples = np.stack([topic.take(esc), holder.take(esc), to.take(esc)], axis=1).reshape(-1)
     return int(np.count_nonzero(crossing & moves)), triples.astype(np.int64)
+
+
+def _best_per_row(pos: np.ndarray, score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Index of the highest score in each run of equal `pos` (sorted, as expand_rows gives
+    them), ties broken at random: one pass, no sort."""
+    key = score + rng.random(len(score))
+    first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    top = np.maximum.reduceat(key, first)
+    hit = np.flatnonzero(key == np.repeat(top, np.diff(np.r_[first, len(key)])))
+    keep = np.r_[True, pos.take(hit[1:]) != pos.take(hit[:-1])]
+    return hit[keep]

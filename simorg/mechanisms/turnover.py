@@ -5,8 +5,9 @@ the mean of their trust in leadership and their trust over the ties they use (Mo
 attachment drives the intention to quit). A new hire takes the slot: random beliefs, practice drawn
 around the department's starting culture, the starting trust in leadership, a stranger's trust
 (`newcomer_trust`) on every tie of the slot, both ways, and no recent contact on them (their ties
-are dormant until used); nobody remembers them as an expert and they remember nobody. A new leader
-takes up the department's walk-the-talk.
+are dormant until used); they remember no expert. Colleagues who remembered the leaver as the one
+who answers a topic keep asking the position until the new hire fails to answer (requests.py). A
+new leader takes up the department's walk-the-talk.
 """
 
 from __future__ import annotations
@@ -47,9 +48,6 @@ def people_leave(state: State, rng: np.random.Generator) -> np.ndarray:
         state.tie_recent[side] = 0.0
     state.known_expert[slots] = -1
     state.expertise_draw[slots] = rng.integers(0, 256, size=(len(slots), m), dtype=np.uint8)
-    gone = np.zeros(s.n + 1, dtype=bool)  # index -1 (nobody) reads the last, False entry
-    gone[slots] = True
-    state.known_expert[gone.take(state.known_expert)] = -1
     commit_leaders(state, slots)
     keep_media_team(state)
     old = state.old_practice
