@@ -155,7 +155,8 @@ class Employee(mesa.Agent, HasCell):
 
 
 class Leader(Employee):
-    """A formal leader: heads a unit; lives the department's walk-the-talk as a role model."""
+    """A formal leader: heads a unit; a role model, committed to the department's walk-the-talk
+    (how firmly: culture.stubbornness)."""
 
     @property
     def walk_the_talk(self) -> float:
@@ -163,7 +164,8 @@ class Leader(Employee):
 
     @walk_the_talk.setter
     def walk_the_talk(self, value: float) -> None:
-        """Sets the walk-the-talk of the department's leaders (they share one policy)."""
+        """Sets the walk-the-talk of the department's leaders (they share one commitment) and
+        moves their practice to it now; from then on they drift as their stubbornness allows."""
         st = self.model.state
         st.walk[self.department] = min(1.0, max(0.0, value))
         st.practice[st.structure.is_leader & (st.structure.department == self.department)] = (
@@ -196,6 +198,11 @@ class Customer(mesa.Agent):
     @trust.setter
     def trust(self, value: float) -> None:
         self.model.state.customer_trust[self.slot] = min(1.0, max(0.0, value))
+
+    @property
+    def active(self) -> bool:
+        """A customer now (False: a prospect, who may become one, or a customer who left)."""
+        return bool(self.model.state.customer_active[self.slot])
 
     @property
     def needs(self) -> list[int]:

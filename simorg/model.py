@@ -1,8 +1,10 @@
 """OrgModel: the organization as a Mesa model.
 
-The model owns the state arrays, the clock, the event schedule of interventions and the
-DataCollector. `step()` calls the mechanisms in the order of MODEL.md; each mechanism draws from
-its own random stream (randomness.py), so the same seed gives the same run on any machine.
+The model is wiring: it owns the state (built by initial.py), the clock, the event schedule of
+interventions and the DataCollector, and `step()` calls the mechanisms in the order of docs/odd.md.
+`model.config` is the scenario the user passed and never changes; the state (`state.params`) holds
+the current levels. Each mechanism draws from its own random stream (randomness.py), so the same
+seed gives the same run on any machine.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import numpy as np
 
 from simorg import agent_hooks, conventions, mesa_space, structures
 from simorg.agents import Customer, Employee, Leader
-from simorg.mechanisms import conversations, culture, customers, interventions, learning, requests
+from simorg.initial import initial_state
+from simorg.mechanisms import conversations, culture, customers, interventions, requests
 from simorg.mechanisms import turnover as turnover_mechanism
+from simorg.mechanisms.organizational_learning import learn_from_failure, organizational_learning
 from simorg.outcomes import OUTCOMES, compute
 from simorg.randomness import spawn_streams
 from simorg.scenario import Intervention, Scenario
-from simorg.state import NO_REQUEST, State
 
 if TYPE_CHECKING:
     from mesa.discrete_space import Network as DiscreteNetwork
@@ -62,7 +65,7 @@ class OrgModel(mesa.Model):
         self.config = scenario  # (Mesa 3.5 reserves `scenario` for its own Scenario class)
         self.streams = spawn_streams(seed)
         self.department_names = scenario.department_names()[: scenario.organization.employees]
-        self.state = self._initial_state()
+        self.state = initial_state(scenario, self.streams)
         self.totals: dict[str, float] = {}
         self.applied: list[tuple[int, str]] = []  # (step, label) of interventions applied
         self._events: list[partial] = []  # strong references: Mesa holds callbacks weakly
@@ -85,73 +88,6 @@ class OrgModel(mesa.Model):
         self.outcomes = compute(self.state, self.totals)
         self.datacollector.collect(self)
 
-    # --- set-up ------------------------------------------------------------------------------
-
-    def _initial_state(self) -> State:
-        sc = self.config
-        org, cu, cult = sc.organization, sc.customers, sc.culture
-        reality, beliefs, code = learning.initial_knowledge(
-            self.streams["knowledge"], org.employees, sc.learning.dimensions
-        )
-        s = structures.build(org, self.streams["structure"])
-        d = s.departments
-        rng = self.streams["culture_init"]
-        practice = np.clip(cult.practice + cult.practice_spread * rng.standard_normal(s.n), 0, 1)
-        if cult.early_adopters > 0:
-            followers = np.flatnonzero(~s.is_leader)
-            ranked = followers[
-                np.lexsort((rng.random(len(followers)), ~s.informal_leader[followers]))
-            ]
-            practice[ranked[: int(round(cult.early_adopters * len(followers)))]] = (
-                cult.early_adopter_practice
-            )
-        facing = {
-            "none": np.zeros(s.n, dtype=bool),
-            "team": s.media_team.copy(),
-            "everyone": np.ones(s.n, dtype=bool),
-        }[org.customer_facing]
-
-        crng = self.streams["customers"]
-        C = cu.count
-        half = cu.ties / 2
-        src = (
-            np.repeat(np.arange(C), crng.poisson(half, size=C)) if C and half else np.empty(0, int)
-        )
-        dst = crng.integers(0, max(C, 1), size=len(src))
-        cindptr, cindices, *_ = structures.to_csr(
-            C, np.stack([src, dst], axis=1).astype(np.int64), np.zeros(len(src), dtype=np.int64)
-        )
-        state = State(
-            structure=s,
-            reality=reality,
-            code=code,
-            beliefs=beliefs,
-            dimension_owner=np.arange(sc.learning.dimensions) % d,
-            practice=practice,
-            old_practice=practice.copy(),
-            department_culture=np.full(d, cult.practice),
-            leadership_trust=np.full(s.n, cult.leadership_trust),
-            tie_trust=np.full(len(s.indices), sc.conversation.initial_tie_trust),
-            customer_facing=facing,
-            permeability=np.full(d, org.permeability),
-            vision=np.full(d, cult.vision),
-            walk=np.full(d, cult.walk_the_talk),
-            platform=np.full(d, org.platform),
-            friction=np.zeros(d),
-            customer_trust=np.full(C, cu.initial_trust),
-            needs=crng.integers(0, sc.learning.dimensions, size=(C, cu.needs)),
-            customer_indptr=cindptr,
-            customer_indices=cindices,
-            request_topic=np.full(C, NO_REQUEST),
-            request_holder=np.zeros(C, dtype=np.int64),
-            request_receiver=np.zeros(C, dtype=np.int64),
-            request_age=np.zeros(C, dtype=np.int64),
-            request_acknowledged=np.zeros(C, dtype=bool),
-        )
-        culture.anchor_practice(state)
-        state.old_practice[:] = state.practice
-        return state
-
     # --- interventions (Mesa events) -----------------------------------------------------------
 
     def schedule_intervention(self, iv: Intervention) -> None:
@@ -169,32 +105,32 @@ class OrgModel(mesa.Model):
         self.schedule_intervention(iv.model_copy(update={"at": self.steps + 1}))
 
     def _apply_stage(self, iv: Intervention, departments: np.ndarray) -> None:
-        interventions.apply(self, iv, departments)
+        changed = interventions.apply(self, iv, departments)
         names = ", ".join(self.department_names[d] for d in departments)
         whole = len(departments) == len(self.department_names)
         self.applied.append((self.steps + 1, f"{iv.action}" + ("" if whole else f" ({names})")))
+        self.state.changes.append(
+            {
+                "step": self.steps + 1,
+                "action": iv.action,
+                "departments": [self.department_names[d] for d in departments],
+                "changed": changed,
+            }
+        )
 
-    def restructure(self, new: structures.Structure) -> None:
-        """Swap in a new tie structure, carrying trust over on the ties that survive."""
-        old = self.state.structure
-        old_key = old.source * old.n + old.indices
-        new_key = new.source * new.n + new.indices
-        pos = np.clip(np.searchsorted(old_key, new_key), 0, max(len(old_key) - 1, 0))
-        kept = (len(old_key) > 0) & (old_key[pos] == new_key)
-        trust = np.full(len(new_key), self.config.conversation.initial_tie_trust)
-        trust[kept] = self.state.tie_trust[pos[kept]]
-        self.state.structure = new
-        self.state.tie_trust = trust
-        self.state.invalidate()
+    def restructure(self, new: structures.Structure) -> np.ndarray:
+        """Swap in a new tie structure (state.restructure); returns which new ties survived."""
+        kept = self.state.restructure(new)
         self.__dict__.pop("graph", None)
         if "space" in self.__dict__:
             mesa_space.rebuild(self)
+        return kept
 
     # --- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        sc = self.config
         st = self.state
+        sc = st.params
         st.tally = {}
         org = sc.organization
         if (
@@ -208,39 +144,24 @@ class OrgModel(mesa.Model):
                 )
             )
         if len(st.customer_trust):
-            requests.customers_speak(st, sc, self.streams["requests"])
-            resolved, failed = requests.requests_travel(st, sc, self.streams["requests"])
-            customers.customers_judge(st, sc, resolved, failed, self.streams["customers"])
+            rng = self.streams["requests"]
+            raised = requests.customers_speak(st, rng)
+            resolved, failed, esc_topics, esc_people = requests.requests_travel(st, rng)
+            topics = np.concatenate([st.request_topic[failed], esc_topics])
+            people = np.concatenate(
+                [np.stack([st.request_holder[failed], st.request_receiver[failed]], 1), esc_people]
+            )
+            learn_from_failure(st, topics, people, self.streams["failure"])
+            customers.customers_judge(st, raised, resolved, failed, self.streams["customers"])
         conversations.colleagues_talk(st, sc, self.streams["conversations"])
-        self._organizational_learning()
-        culture.culture_moves(st, sc, self.streams["culture"])
-        left = turnover_mechanism.people_leave(st, sc, self.streams["turnover"])
+        organizational_learning(st, self.streams)
+        culture.culture_moves(st, self.streams["culture"])
+        left = turnover_mechanism.people_leave(st, self.streams["turnover"])
         self._replace_agents(left)
         if len(st.customer_trust):
-            customers.customers_buy(st, sc, self.streams["purchases"])
+            customers.customers_buy(st, self.streams["purchases"])
         self.outcomes = compute(st, self.totals)
         self.datacollector.collect(self)
-
-    def _organizational_learning(self) -> None:
-        sc, st = self.config, self.state
-        lr = sc.learning
-        voice = None
-        if lr.voice_hierarchy > 0:
-            heard = 1.0 - lr.voice_hierarchy * (1.0 - st.practice)
-            draw = self.streams["voice"].random(st.n, dtype=np.float32)
-            voice = (st.structure.is_leader | (draw < heard))[None, :]
-        if lr.turbulence > 0:  # the market moves first, as in March's program
-            learning.turbulence(st.reality, lr.turbulence, self.streams["knowledge"])
-        became_right = learning.knowledge_step(
-            st.beliefs,
-            st.code,
-            st.reality,
-            lr.socialization,
-            lr.code_learning,
-            self.streams["learning"],
-            voice=voice,
-        )
-        st.tally["innovations"] = float(became_right.sum())
 
     def _replace_agents(self, slots: np.ndarray) -> None:
         """A leaver's agent is removed and a new agent takes the slot, so counts add up."""

@@ -1,4 +1,4 @@
-"""Every outcome of MODEL.md, computed once per step from the state and the step's tallies.
+"""Every outcome of the model, computed once per step from the state and the step's tallies.
 
 `OUTCOMES` is the single list of reporters: name -> (group, meaning). The DataCollector, the CLI's
 tables, the experiments and the explorer's charts all read it.
@@ -16,26 +16,48 @@ if TYPE_CHECKING:
     from simorg.state import State
 
 OUTCOMES: dict[str, tuple[str, str]] = {
-    "peer_trust": ("trust", "Mean trust on ties between colleagues"),
+    "peer_trust": (
+        "trust",
+        "Trust between colleagues over the ties they use, weighted by recent contacts",
+    ),
+    "dormant_ties": ("trust", "Share of ties without recent contact (dormant)"),
     "leadership_trust": ("trust", "Mean trust in leadership"),
-    "customer_trust": ("customers", "Mean customer trust in the company (θ)"),
+    "customer_trust": ("customers", "Mean trust of current customers in the company (θ)"),
+    "reputation": ("customers", "Mean trust of prospects in the company (what the market hears)"),
     "practice": ("culture", "Mean social practice (openness, two-way sharing)"),
     "adoption": ("culture", "Share of employees whose social practice is at least 0.5"),
+    "open_share": ("culture", "Share of this step's contacts that were open and two-way"),
     "cross_silo_share": ("culture", "Share of this step's contacts that cross departments"),
-    "friction": ("culture", "Mean unabsorbed change per person's department"),
+    "friction": ("culture", "Mean change people experienced and have not absorbed"),
     "code_knowledge": ("innovation", "Organizational code knowledge, Σ c·r / m"),
     "individual_knowledge": ("innovation", "Mean individual knowledge, Σ b·r / m"),
     "belief_diversity": ("innovation", "Mean over dimensions of 1 − Σ share², beliefs"),
-    "innovations": ("innovation", "Code dimensions that became right (cumulative)"),
+    "innovations": (
+        "innovation",
+        "Code dimensions that became right, not counting re-learning after a market shift (cumulative)",
+    ),
+    "relearned": (
+        "innovation",
+        "Code dimensions re-learned after the market flipped them (cumulative)",
+    ),
     "insights": ("innovation", "Customer insights absorbed by employees (cumulative)"),
+    "lessons": (
+        "innovation",
+        "Wrong beliefs corrected by failed or escalated requests (cumulative)",
+    ),
     "requests_opened": ("customers", "Requests raised (cumulative)"),
     "requests_resolved": ("customers", "Requests resolved (cumulative)"),
     "requests_failed": ("customers", "Requests failed (cumulative)"),
+    "failure_share": ("customers", "Share of requests closed this run that failed"),
+    "escalations": ("customers", "Requests escalated to a manager (cumulative)"),
     "open_requests": ("customers", "Requests open now"),
-    "resolution_time": ("customers", "Mean steps from request to resolution (cumulative)"),
+    "resolution_time": ("customers", "Mean weeks from request to answer (cumulative)"),
+    "customers": ("customers", "Customers now"),
+    "customers_won": ("customers", "Prospects who became customers (cumulative)"),
+    "customers_lost": ("customers", "Customers who left (cumulative)"),
     "revenue": ("customers", "Revenue this step"),
     "revenue_total": ("customers", "Revenue (cumulative)"),
-    "turnover": ("organization", "Employees who left this step"),
+    "turnover": ("organization", "Employees who left this step, as a share per year"),
     "turnover_total": ("organization", "Employees who left (cumulative)"),
 }
 
@@ -55,14 +77,25 @@ COUNTS: frozenset[str] = frozenset(
 
 CUMULATIVE = {
     "innovations": "innovations",
+    "relearned": "relearned",
     "insights": "insights",
+    "lessons": "lessons",
     "requests_opened": "requests_opened",
     "requests_resolved": "requests_resolved",
     "requests_failed": "requests_failed",
+    "escalations": "escalations",
+    "customers_won": "customers_won",
+    "customers_lost": "customers_lost",
     "revenue_total": "revenue",
     "turnover_total": "leavers",
     "resolve_time_total": "resolve_time_sum",
+    "requests_withdrawn": "requests_withdrawn",
 }
+
+WEEKS_PER_YEAR = 52.0
+DORMANT = 0.1
+"""A tie whose decaying count of recent contacts is below this is dormant (with contact_memory
+0.9, one contact more than about 22 weeks ago)."""
 
 
 def belief_diversity(beliefs: np.ndarray) -> float:
@@ -91,34 +124,49 @@ def compute(state: State, totals: dict[str, float]) -> dict[str, float]:
     t = state.tally
     for total, step_key in CUMULATIVE.items():
         totals[total] = totals.get(total, 0.0) + t.get(step_key, 0.0)
-    s = state.structure
-    pop = np.bincount(s.department, minlength=s.departments)
     contacts = t.get("contacts", 0.0)
     resolved = totals["requests_resolved"]
+    closed = resolved + totals["requests_failed"]
+    recent = state.tie_recent
+    in_use = float(recent.sum())
+    active = state.customer_active
+    theta = state.customer_trust
     n, m = state.n, state.m
     total, nonzero = _belief_sums(
         state.beliefs[0]
     )  # mean individual knowledge = Σ_j total_j r_j / nm
     return {
-        "peer_trust": float(state.tie_trust.mean()) if len(state.tie_trust) else 0.0,
+        "peer_trust": float(np.einsum("e,e->", recent, state.tie_trust) / in_use)
+        if in_use > 0
+        else 0.0,
+        "dormant_ties": float((recent < DORMANT).mean()) if len(recent) else 0.0,
         "leadership_trust": float(state.leadership_trust.mean()),
-        "customer_trust": float(state.customer_trust.mean()) if len(state.customer_trust) else 0.0,
+        "customer_trust": float(theta[active].mean()) if active.any() else 0.0,
+        "reputation": float(theta[~active].mean()) if (~active).any() else 0.0,
         "practice": float(state.practice.mean()),
         "adoption": float((state.practice >= 0.5).mean()),
+        "open_share": t.get("open_contacts", 0.0) / contacts if contacts else 0.0,
         "cross_silo_share": t.get("cross_contacts", 0.0) / contacts if contacts else 0.0,
-        "friction": float((state.friction * pop).sum() / max(pop.sum(), 1)),
+        "friction": float(state.friction.mean()),
         "code_knowledge": float(learning.code_knowledge(state.code, state.reality)[0]),
         "individual_knowledge": float(total @ state.reality[0] / (n * m)),
         "belief_diversity": _diversity(total, nonzero, n),
         "innovations": totals["innovations"],
+        "relearned": totals["relearned"],
         "insights": totals["insights"],
+        "lessons": totals["lessons"],
         "requests_opened": totals["requests_opened"],
         "requests_resolved": resolved,
         "requests_failed": totals["requests_failed"],
+        "failure_share": totals["requests_failed"] / closed if closed else 0.0,
+        "escalations": totals["escalations"],
         "open_requests": float((state.request_topic >= 0).sum()),
         "resolution_time": totals["resolve_time_total"] / resolved if resolved else 0.0,
+        "customers": float(np.count_nonzero(active)),
+        "customers_won": totals["customers_won"],
+        "customers_lost": totals["customers_lost"],
         "revenue": t.get("revenue", 0.0),
         "revenue_total": totals["revenue_total"],
-        "turnover": t.get("leavers", 0.0),
+        "turnover": t.get("leavers", 0.0) * WEEKS_PER_YEAR / max(n, 1),
         "turnover_total": totals["turnover_total"],
     }

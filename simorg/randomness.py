@@ -22,6 +22,7 @@ STREAMS: tuple[str, ...] = (
     "purchases",
     "interventions",
     "voice",
+    "failure",
 )
 
 

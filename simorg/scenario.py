@@ -169,7 +169,12 @@ class Organization(Section):
 class Customers(Section):
     """The market: who asks, who judges, who buys."""
 
-    count: int = Field(1000, ge=0, le=10_000_000, description="Customers")
+    count: int = Field(
+        1000, ge=0, le=10_000_000, description="People in the market: customers and prospects"
+    )
+    initial_share: float = Field(
+        0.8, ge=0, le=1, description="Share of the market who are customers at the start"
+    )
     needs: int = Field(
         3, ge=1, le=100, description="Dimensions of reality each customer cares about"
     )
@@ -181,6 +186,24 @@ class Customers(Section):
     )
     request_limit: int = Field(
         12, ge=1, le=10_000, description="Steps a request may stay open before it fails"
+    )
+    handovers: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="Hand-overs a request can make per step (a week): the pace of routing",
+    )
+    escalate_after: int = Field(
+        2,
+        ge=0,
+        le=10_000,
+        description="Hand-overs a holder keeps a request they cannot route before escalating it to their manager (0 = never)",
+    )
+    outside_expertise: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Chance that someone outside the owning department who believes the right answer can give it",
     )
     initial_trust: float = Field(
         0.5, ge=0, le=1, description="Customers' starting trust in the company"
@@ -196,6 +219,27 @@ class Customers(Section):
         ge=0,
         le=1,
         description="Extra share of trust lost when an acknowledged request fails (a promise nobody kept)",
+    )
+    heard_gain: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Share of the distance to full trust a customer gains when a person acknowledges the request (being heard)",
+    )
+    public_talk: float = Field(
+        0.05,
+        ge=0,
+        le=100,
+        description="Public conversations with customers per customer-facing employee per step at full practice",
+    )
+    churn: float = Field(
+        0.01, ge=0, le=1, description="Chance per step that a customer at zero trust leaves"
+    )
+    acquisition: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="Chance per step that a prospect at full trust (word of mouth, reputation) becomes a customer",
     )
     ties: int = Field(4, ge=0, le=1000, description="Word-of-mouth ties per customer")
     word_of_mouth: float = Field(
@@ -241,6 +285,24 @@ class Culture(Section):
         0.9, ge=0, le=1, description="Social practice of early adopters"
     )
     walk_the_talk: float = Field(0.3, ge=0, le=1, description="w: leaders' own social practice")
+    stubbornness: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="σ: weight leaders keep on their own commitment w against what they see (1 = held at walk_the_talk)",
+    )
+    persistence: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="φ: weight employees keep on their own habitual practice (Friedkin-Johnsen; 0 = pure imitation)",
+    )
+    informal_influence: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="κ: share of the role models' weight ρ that goes to informal leaders among one's ties",
+    )
     role_modeling: float = Field(
         0.4, ge=0, le=1, description="ρ: weight of the manager's practice in what people imitate"
     )
@@ -299,6 +361,18 @@ class Learning(Section):
         le=1,
         description="Chance an employee at full practice learns a customer's true need",
     )
+    failure_learning: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Chance a failed or escalated request corrects the code and the people who got it wrong (problemistic search)",
+    )
+    transactive_memory: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Chance that people who handled a resolved request remember who answered its topic",
+    )
     voice_hierarchy: float = Field(
         0.5,
         ge=0,
@@ -332,7 +406,21 @@ class Conversation(Section):
         le=100,
         description="Extra contacts per step through the platform at full practice",
     )
-    initial_tie_trust: float = Field(0.5, ge=0, le=1, description="Trust on a new tie")
+    initial_tie_trust: float = Field(
+        0.5, ge=0, le=1, description="Trust on the ties people have at the start"
+    )
+    trust_sharing: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How much willingness to share with a colleague rises with trust in them (0 = practice alone)",
+    )
+    contact_memory: float = Field(
+        0.9,
+        ge=0,
+        le=0.999,
+        description="Weight a tie's recent contacts keep each step (0.9: about ten weeks); ties without recent contact are dormant",
+    )
     trust_gain: float = Field(
         0.1, ge=0, le=1, description="Share of the distance to full trust an open contact closes"
     )
@@ -345,10 +433,16 @@ class Turnover(Section):
     """People leave and join."""
 
     base_rate: float = Field(
-        0.002, ge=0, le=1, description="Chance per step that a fully trusting employee leaves"
+        0.001, ge=0, le=1, description="Chance per step that a fully trusting employee leaves"
     )
     trust_sensitivity: float = Field(
-        0.02, ge=0, le=1, description="Extra chance per step of leaving at zero trust"
+        0.004, ge=0, le=1, description="Extra chance per step of leaving at zero trust"
+    )
+    newcomer_trust: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Trust on a new hire's ties, both ways (a stranger's trust)",
     )
 
 
@@ -376,6 +470,7 @@ STARTUP_ONLY: dict[str, str] = {
     "customers.needs": "customers' needs are drawn at start-up",
     "customers.ties": "word-of-mouth ties are drawn at start-up",
     "customers.initial_trust": "it only sets the starting trust",
+    "customers.initial_share": "it only sets the starting customers",
     "learning.dimensions": "reality's size is fixed for a run",
 }
 

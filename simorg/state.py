@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from simorg.mechanisms.sampling import expand_rows, row_max
+from simorg.scenario import Scenario
 from simorg.structures import Structure
 
 NO_REQUEST = -1
@@ -21,6 +22,11 @@ NO_REQUEST = -1
 
 @dataclass
 class State:
+    """The one truth at run time. `params` is the run's own copy of the scenario: the current
+    levels of every rate the mechanisms read (a `set` intervention changes it, never the scenario
+    the user passed)."""
+
+    params: Scenario
     structure: Structure
     # knowledge (March 1991), batch axis of 1
     reality: np.ndarray  # (1, m) int8 in {-1, +1}
@@ -39,20 +45,47 @@ class State:
     vision: np.ndarray  # (D,) announced openness, 0 = none
     walk: np.ndarray  # (D,) leaders' practice
     platform: np.ndarray  # (D,) bool
-    friction: np.ndarray  # (D,) unabsorbed change
+    friction: np.ndarray  # (n,) change each person experienced and has not yet absorbed
+    seen_target: np.ndarray  # (n,) the practice each person saw asked of them last step
+    tie_recent: np.ndarray  # (E,) recent contacts on each directed tie (decaying count)
+    expertise_draw: np.ndarray  # (n, m) uint8: person i can answer j from outside if < 256·p
+    known_expert: np.ndarray  # (n, m) whom each person saw answer each topic, -1 = nobody
+    flipped_away: np.ndarray  # (m,) bool: the market flipped a dimension the code had right
     # customers
-    customer_trust: np.ndarray  # (C,) θ in [0, 1]
+    customer_trust: np.ndarray  # (C,) θ in [0, 1] (prospects too: the company's reputation)
+    customer_active: np.ndarray  # (C,) bool: a customer now (else a prospect)
     needs: np.ndarray  # (C, q) dimensions each customer cares about
     customer_indptr: np.ndarray  # word-of-mouth ties (CSR)
     customer_indices: np.ndarray
     request_topic: np.ndarray  # (C,) dimension, NO_REQUEST when none open
     request_holder: np.ndarray  # (C,) employee holding the request
     request_receiver: np.ndarray  # (C,) employee who first received it
-    request_age: np.ndarray  # (C,) steps open
+    request_age: np.ndarray  # (C,) steps open (float: a hand-over takes a fraction of a step)
     request_acknowledged: np.ndarray  # (C,) bool: someone promised an answer
+    request_held: np.ndarray  # (C,) hand-overs the current holder has kept it without progress
+    request_from: np.ndarray  # (C,) who handed it to its current holder (-1: nobody)
     # per-step tallies the outcomes read (reset at the start of each step)
     tally: dict[str, float] = field(default_factory=dict)
+    # what interventions changed, in order: {"step", "action", "departments", "changed"}
+    changes: list[dict] = field(default_factory=list)
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def restructure(self, new: Structure) -> np.ndarray:
+        """Swap in a new tie structure, carrying trust and recent contacts over on the ties that
+        survive (a new tie gets the trust of ties at the start and no recent contact); returns
+        (E_new,) bool: the tie survived."""
+        old = self.structure
+        old_key = old.source * old.n + old.indices
+        new_key = new.source * new.n + new.indices
+        pos = np.clip(np.searchsorted(old_key, new_key), 0, max(len(old_key) - 1, 0))
+        kept = (len(old_key) > 0) & (old_key[pos] == new_key)
+        trust = np.full(len(new_key), self.params.conversation.initial_tie_trust)
+        trust[kept] = self.tie_trust[pos[kept]]
+        recent = np.zeros(len(new_key), dtype=np.float32)
+        recent[kept] = self.tie_recent[pos[kept]]
+        self.structure, self.tie_trust, self.tie_recent = new, trust, recent
+        self.invalidate()
+        return kept
 
     def invalidate(self) -> None:
         """Forget derived arrays after the structure or a department policy changed."""
@@ -147,11 +180,45 @@ class State:
             self._cache[key] = (who, start, degree.astype(np.int32))
         return self._cache[key]
 
+    def informal_means(self, per_person: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+        """(n,) each person's mean of a per-person quantity over the informal leaders among
+        their ties (`fallback` where there are none), on the few ties that reach one."""
+        if "informal_adj" not in self._cache:
+            s = self.structure
+            to_inf = s.informal_leader.take(s.indices)
+            adj = sp.csr_array(  # copies: eliminate_zeros works in place
+                (to_inf.astype(np.float64), s.indices.copy(), s.indptr.copy()), shape=(s.n, s.n)
+            )
+            adj.eliminate_zeros()
+            self._cache["informal_adj"] = adj
+        inf = self.informal_ties()
+        total = self._cache["informal_adj"] @ per_person
+        return np.divide(total, inf, out=fallback.copy(), where=inf > 0)
+
+    def informal_ties(self) -> np.ndarray:
+        """(n,) number of informal leaders among each person's tie partners."""
+        if "informal" not in self._cache:
+            self._cache["informal"] = self.neighbour_sums(
+                self.structure.informal_leader.astype(np.float64)
+            )
+        return self._cache["informal"]
+
     def platform_users(self) -> np.ndarray:
         """People whose department has the enterprise platform."""
         if "platform" not in self._cache:
             self._cache["platform"] = np.flatnonzero(self.platform[self.structure.department])
         return self._cache["platform"]
+
+    def row_sums(self, per_tie: np.ndarray) -> np.ndarray:
+        """(n,) each person's sum of a per-tie quantity (CSR rows are contiguous: one reduceat)."""
+        if "rows" not in self._cache:
+            has = np.flatnonzero(self.degree() > 0)
+            self._cache["rows"] = (has, self.structure.indptr[:-1][has])
+        has, starts = self._cache["rows"]
+        out = np.zeros(self.n)
+        if len(per_tie):
+            out[has] = np.add.reduceat(per_tie, starts, dtype=np.float64)
+        return out
 
     def tie_sums(self, per_tie: np.ndarray) -> np.ndarray:
         """(n,) each person's sum of a per-tie quantity over their ties (a CSR row sum)."""
@@ -183,6 +250,20 @@ class State:
                 (ones, self.customer_indices, self.customer_indptr), shape=(C, C)
             )
         return self._cache["word_of_mouth"] @ per_customer
+
+    def trust_in_use(self, people: np.ndarray | None = None) -> np.ndarray:
+        """Each person's trust over the ties they use, weighted by recent contacts (their
+        trust in leadership when they have used none lately)."""
+        w = self.tie_recent
+        if people is None:
+            total, weight = self.row_sums(w * self.tie_trust), self.row_sums(w)
+            fallback = self.leadership_trust
+        else:
+            pos, ties = expand_rows(self.structure.indptr, people)
+            total = np.bincount(pos, weights=(w * self.tie_trust)[ties], minlength=len(people))
+            weight = np.bincount(pos, weights=w[ties], minlength=len(people))
+            fallback = self.leadership_trust[people]
+        return np.divide(total, weight, out=fallback.astype(np.float64), where=weight > 1e-9)
 
     def mean_tie_trust(self, people: np.ndarray | None = None) -> np.ndarray:
         """Each person's mean trust over their ties (their initial trust if they have none), for

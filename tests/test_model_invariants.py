@@ -163,3 +163,40 @@ def test_mesa_agent_api_works_on_the_model() -> None:
     mean = model.employees.agg("practice", np.mean)
     assert abs(mean - model.state.practice.mean()) < 1e-12
     assert model.graph.number_of_nodes() == model.state.n
+
+
+@given(scenarios())
+def test_customers_and_requests_add_up_through_churn(sc: Scenario) -> None:
+    model = OrgModel(sc)
+    st_ = model.state
+    start = int(st_.customer_active.sum())
+    for _ in range(15):
+        model.step()
+    t = model.totals
+    assert model.outcomes["customers"] == start + t["customers_won"] - t["customers_lost"]
+    assert model.outcomes["customers"] == int(st_.customer_active.sum())
+    open_now = int((st_.request_topic >= 0).sum())
+    closed = t["requests_resolved"] + t["requests_failed"] + t["requests_withdrawn"]
+    assert t["requests_opened"] == closed + open_now
+    # only customers hold requests
+    assert np.all(st_.customer_active[st_.request_topic >= 0])
+    assert 0 <= model.outcomes["dormant_ties"] <= 1
+
+
+def test_an_intervention_changes_the_state_never_the_scenario() -> None:
+    from simorg.scenario import Intervention
+
+    ivs = [
+        Intervention(at=2, action="set", key="learning.socialization", value=0.9),
+        Intervention(at=3, action="open_silos", level=0.8),
+    ]
+    sc = small("traditional_silos").model_copy(update={"interventions": ivs})
+    before = sc.model_dump()
+    model = OrgModel(sc, seed=1)
+    model.run_for(4)
+    assert model.config.model_dump() == before
+    assert model.config.learning.socialization == 0.1
+    assert model.state.params.learning.socialization == 0.9
+    assert [c["action"] for c in model.state.changes] == ["set", "open_silos"]
+    assert model.state.changes[0]["changed"]["learning.socialization"] == {"from": 0.1, "to": 0.9}
+    assert model.state.changes[1]["changed"]["open_silos"]["to"] == 0.8

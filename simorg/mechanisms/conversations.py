@@ -7,7 +7,10 @@ colleagues anywhere, in proportion to their social practice. A contact is open w
 `topics` (dimensions drawn at random: a conversation is about a few things, not everything), a
 differing non-zero belief passes one step with probability p_peer × trust, both ways, from whoever
 the peer rule lets teach (`interpersonal.peer_gates`: anyone, or only a better performer). A closed
-or one-way contact erodes tie trust.
+or one-way contact erodes tie trust. Willingness to share rises with trust: each side shares with
+probability s·(1 − τ + 2τ·t), t its trust in the other (Mayer, Davis & Schoorman 1995: trust is
+the willingness to be vulnerable), so trust and practice co-evolve. Each tie keeps a decaying count
+of recent contacts (ties in use).
 """
 
 from __future__ import annotations
@@ -44,12 +47,20 @@ def _meet(
     plat_who, plat_partner = _platform_contacts(state, conv.platform_contacts, rng)
     a = np.concatenate([who, plat_who])
     b = np.concatenate([s.indices.take(tie), plat_partner])
-    # open when both share: one draw against the product of the two independent chances
-    open_ = rng.random(len(a), dtype=np.float32) < p.take(a) * p.take(b)
+    # open when both share: one draw against the product of the two independent chances; each
+    # side's willingness is their practice, raised or lowered by their trust in the other
+    t = state.tie_trust
+    share = p.take(a) * p.take(b)
+    tau = conv.trust_sharing
+    if tau > 0:
+        t_ab = np.concatenate([t.take(tie), np.full(len(plat_who), conv.initial_tie_trust)])
+        t_ba = np.concatenate([t.take(s.reverse.take(tie)), t_ab[len(tie) :]])
+        share *= (1.0 - tau + 2.0 * tau * t_ab) * (1.0 - tau + 2.0 * tau * t_ba)
+    open_ = rng.random(len(a), dtype=np.float32) < share
+    _use(state, tie, conv.contact_memory)
 
     # tie trust: both directions of the tie move together (an open and a closed contact on the
     # same tie in one step both apply: rise, then erode, first from one side, then the other)
-    t = state.tie_trust
     on_tie = open_[: len(tie)]
     rise, erode = np.compress(on_tie, tie), np.compress(~on_tie, tie)
     for up, down in ((rise, erode), (s.reverse.take(rise), s.reverse.take(erode))):
@@ -67,6 +78,16 @@ def _meet(
     on_platform = len(opened) - len(rise)
     trust = np.concatenate([t.take(rise), np.full(on_platform, conv.initial_tie_trust)])
     return a.take(opened), b.take(opened), trust
+
+
+def _use(state: State, tie: np.ndarray, memory: float) -> None:
+    """Recent contacts per tie, both directions: last step's weighed by `memory`, plus one for a
+    contact this step from either side (several from one side in one step count once); peer
+    trust is weighted by them and a tie without recent contact is dormant."""
+    r = state.tie_recent
+    r *= memory
+    r[tie] += 1.0
+    r[state.structure.reverse.take(tie)] += 1.0
 
 
 def _platform_contacts(

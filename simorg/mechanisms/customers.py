@@ -1,65 +1,120 @@
-"""Customers judge, talk and buy (MODEL.md processes 4 and 9).
+"""Customers judge, talk, come and go, and buy (processes 4 and 9).
 
-A resolution raises trust θ, more when fast: θ += gain·(1 − age/(limit+1))·(1 − θ). A failure lowers
-it: θ −= (loss + promise_penalty·acknowledged)·θ, so a friendly front that promises what the
-organization behind it cannot deliver costs more than no promise. The resolver and the first
-receiver learn the customer's true need with probability listening × practice (outside-in learning).
-Trust then moves toward the mean of word-of-mouth contacts, and a share of outcomes is public and
-reaches many customers at once. Each customer buys with probability purchase_rate × θ.
+Trust θ moves with each customer's own experience (expectation-disconfirmation, Oliver 1980):
+being heard (a person acknowledges the request: θ += heard_gain·(1 − θ)), being answered, more
+when fast (θ += g·(1 − a/(T+1))·(1 − θ)), and promises broken (a failed request costs ℓ·θ, more
+if it was acknowledged: (ℓ + promise_penalty)·θ). Whoever handled a request may learn what the
+customer needs (listening × practice).
+
+Public conversations: each customer-facing employee talks in public with customers
+Poisson(public_talk·s) times a step, about one of the customer's needs. Who can answer (right
+belief and expertise) builds the customer's trust; who believes the wrong thing costs it; who
+does not know takes the question on as an acknowledged request. Each conversation may teach the
+employee the customer's need (an insight). Conversations and a share of request outcomes are
+public: each is seen by `public_reach` people of the market, passing on `public_impact` of the
+change (Godes & Mayzlin 2004: online conversations as word of mouth).
+
+Word of mouth: θ moves toward contacts' mean. Customers leave with probability churn·(1 − θ)
+(Bolton 1998: satisfaction drives retention); prospects, whose θ is the company's reputation as
+they hear it, become customers with probability acquisition·θ (word of mouth and reputation,
+Bass 1969). Only customers raise requests and buy: each buys with probability purchase_rate·θ.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simorg.scenario import Scenario
+from simorg.mechanisms.requests import can_answer, open_request
 from simorg.state import NO_REQUEST, State
 
 
 def customers_judge(
-    state: State, sc: Scenario, resolved: np.ndarray, failed: np.ndarray, rng: np.random.Generator
+    state: State,
+    raised: np.ndarray,
+    resolved: np.ndarray,
+    failed: np.ndarray,
+    rng: np.random.Generator,
 ) -> None:
-    cu = sc.customers
+    cu = state.params.customers
     theta = state.customer_trust
-    age = state.request_age[resolved]
-    speed = 1.0 - age / (cu.request_limit + 1.0)
-    theta[resolved] += cu.trust_gain * speed * (1.0 - theta[resolved])
-    ack = state.request_acknowledged[failed]
-    theta[failed] -= np.minimum(1.0, cu.trust_loss + cu.promise_penalty * ack) * theta[failed]
+    heard = raised[state.request_acknowledged.take(raised)]
+    theta[heard] += cu.heard_gain * (1.0 - theta.take(heard))
+    age = state.request_age.take(resolved)
+    speed = np.maximum(0.0, 1.0 - age / (cu.request_limit + 1.0))
+    theta[resolved] += cu.trust_gain * speed * (1.0 - theta.take(resolved))
+    ack = state.request_acknowledged.take(failed)
+    theta[failed] -= np.minimum(1.0, cu.trust_loss + cu.promise_penalty * ack) * theta.take(failed)
     state.tally["requests_resolved"] = float(len(resolved))
     state.tally["requests_failed"] = float(len(failed))
     state.tally["resolve_time_sum"] = float(age.sum())
+    state.tally["promises_broken"] = float(ack.sum())
 
     # listening: who handled the request may learn what the customer truly needs
-    who = np.concatenate(
-        [
-            state.request_holder[resolved],
-            state.request_receiver[resolved],
-            state.request_receiver[failed],
-        ]
-    )
-    topic = np.concatenate(
-        [state.request_topic[resolved], state.request_topic[resolved], state.request_topic[failed]]
-    )
-    learns = rng.random(len(who)) < sc.learning.listening * state.practice[who]
-    # one person hearing the same need twice (resolver and receiver) learns it once
-    key = np.unique(who[learns] * state.m + topic[learns])
-    who, topic = key // state.m, key % state.m
-    truth = state.reality[0, topic]
-    state.tally["insights"] = float((state.beliefs[0, who, topic] != truth).sum())
-    state.beliefs[0, who, topic] = truth
+    holder, receiver = state.request_holder, state.request_receiver
+    who = np.concatenate([holder.take(resolved), receiver.take(resolved), receiver.take(failed)])
+    topic = state.request_topic
+    topic = np.concatenate([topic.take(resolved), topic.take(resolved), topic.take(failed)])
+    p = state.params.learning.listening * state.practice.take(who)
+    learns = rng.random(len(who)) < p
+    _insight(state, who[learns], topic[learns])
 
     closed = np.concatenate([resolved, failed])
     state.request_topic[closed] = NO_REQUEST
 
-    _word_of_mouth(state, sc, rng, len(resolved), len(failed))
+    good, bad = _public_conversations(state, rng)
+    n_good = rng.binomial(len(resolved), cu.public_share) if len(resolved) else 0
+    n_bad = rng.binomial(len(failed), cu.public_share) if len(failed) else 0
+    _word_of_mouth(state, rng, good + n_good, bad + n_bad)
     np.clip(theta, 0.0, 1.0, out=theta)
+    _come_and_go(state, rng)
 
 
-def _word_of_mouth(
-    state: State, sc: Scenario, rng: np.random.Generator, good: int, bad: int
-) -> None:
-    cu = sc.customers
+def _insight(state: State, who: np.ndarray, topic: np.ndarray) -> None:
+    """People learn customers' true needs; one person hearing a need twice learns it once."""
+    key = np.unique(who * state.m + topic)
+    who, topic = key // state.m, key % state.m
+    truth = state.reality[0, topic]
+    new = float((state.beliefs[0, who, topic] != truth).sum())
+    state.tally["insights"] = state.tally.get("insights", 0.0) + new
+    state.beliefs[0, who, topic] = truth
+
+
+def _public_conversations(state: State, rng: np.random.Generator) -> tuple[int, int]:
+    """Customer-facing employees talk with customers in public; returns (good, bad) counts."""
+    cu = state.params.customers
+    facing = np.flatnonzero(state.customer_facing)
+    customers = np.flatnonzero(state.customer_active)
+    if cu.public_talk <= 0 or len(facing) == 0 or len(customers) == 0:
+        return 0, 0
+    # thinning, as for platform contacts: Poisson(public_talk × facing) proposals, kept ∝ s
+    x = rng.random(rng.poisson(cu.public_talk * len(facing))) * len(facing)
+    pick = x.astype(np.intp)
+    emp = facing.take(pick)
+    emp = emp[x - pick < state.practice.take(emp)]
+    if len(emp) == 0:
+        return 0, 0
+    cust = customers[rng.integers(0, len(customers), size=len(emp))]
+    topic = state.needs[cust, rng.integers(0, state.needs.shape[1], size=len(emp))]
+    answers = can_answer(state, emp, topic)
+    wrong = state.beliefs[0, emp, topic] == -state.reality[0, topic]
+    unsure = ~answers & ~wrong
+    theta = state.customer_trust
+    good, bad = cust[answers], cust[wrong]
+    theta[good] += cu.trust_gain * (1.0 - theta.take(good))
+    theta[bad] -= cu.trust_loss * theta.take(bad)
+    # a question the employee cannot answer becomes a request they promise to follow up
+    take_on = unsure & (state.request_topic.take(cust) == NO_REQUEST)
+    c, first = np.unique(cust[take_on], return_index=True)
+    open_request(state, c, topic[take_on][first], emp[take_on][first], True)
+    state.tally["requests_opened"] = state.tally.get("requests_opened", 0.0) + len(c)
+    learns = rng.random(len(emp)) < state.params.learning.listening
+    _insight(state, emp[learns], topic[learns])
+    state.tally["public_conversations"] = float(len(emp))
+    return len(good), len(bad)
+
+
+def _word_of_mouth(state: State, rng: np.random.Generator, good: int, bad: int) -> None:
+    cu = state.params.customers
     theta = state.customer_trust
     C = len(theta)
     if C == 0:
@@ -69,12 +124,10 @@ def _word_of_mouth(
         heard = state.word_of_mouth_sums(theta)
         mean = np.divide(heard, deg, out=theta.copy(), where=deg > 0)
         theta += cu.word_of_mouth * (mean - theta)
-    # public resolutions and failures reach many customers at once (only those who saw one move)
-    n_good = rng.binomial(good, cu.public_share) if good else 0
-    n_bad = rng.binomial(bad, cu.public_share) if bad else 0
-    if (n_good or n_bad) and cu.public_reach:
-        seen_good = np.bincount(rng.integers(0, C, size=n_good * cu.public_reach), minlength=C)
-        seen_bad = np.bincount(rng.integers(0, C, size=n_bad * cu.public_reach), minlength=C)
+    # public events reach many people of the market at once (only those who saw one move)
+    if (good or bad) and cu.public_reach:
+        seen_good = np.bincount(rng.integers(0, C, size=good * cu.public_reach), minlength=C)
+        seen_bad = np.bincount(rng.integers(0, C, size=bad * cu.public_reach), minlength=C)
         saw = np.flatnonzero(seen_good)
         up = 1.0 - (1.0 - cu.public_impact * cu.trust_gain) ** seen_good.take(saw)
         theta[saw] += up * (1.0 - theta.take(saw))
@@ -83,10 +136,26 @@ def _word_of_mouth(
         theta[saw] -= down * theta.take(saw)
 
 
-def customers_buy(state: State, sc: Scenario, rng: np.random.Generator) -> None:
-    cu = sc.customers
+def _come_and_go(state: State, rng: np.random.Generator) -> None:
+    """Customers leave as trust falls; prospects join as reputation rises."""
+    cu = state.params.customers
+    theta, active = state.customer_trust, state.customer_active
+    u = rng.random(len(theta), dtype=np.float32)
+    leave = active & (u < cu.churn * (1.0 - theta))
+    join = ~active & (u < cu.acquisition * theta)
+    lost = np.flatnonzero(leave)
+    state.tally["requests_withdrawn"] = float(np.count_nonzero(state.request_topic[lost] >= 0))
+    state.request_topic[lost] = NO_REQUEST  # a customer who leaves takes their request along
+    active[lost] = False
+    active[join] = True
+    state.tally["customers_lost"] = float(len(lost))
+    state.tally["customers_won"] = float(np.count_nonzero(join))
+
+
+def customers_buy(state: State, rng: np.random.Generator) -> None:
+    cu = state.params.customers
     draw = rng.random(len(state.customer_trust), dtype=np.float32)
-    buys = draw < cu.purchase_rate * state.customer_trust
+    buys = state.customer_active & (draw < cu.purchase_rate * state.customer_trust)
     purchases = float(np.count_nonzero(buys))
     state.tally["purchases"] = purchases
     state.tally["revenue"] = purchases * cu.price

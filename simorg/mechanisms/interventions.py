@@ -1,14 +1,15 @@
-"""Transformation: the timed moves of a scenario (MODEL.md process 1).
+"""Transformation: the timed moves of a scenario (process 1).
 
 An intervention changes a policy for a set of departments: all at once (big bang) or one department
-at a time (stepwise, `every` steps apart, in the `order` the user picks). Each change adds its size
-to the friction of the departments it touches (culture.py turns friction into resistance), so the
-same moves made all at once meet more resistance than made one by one.
-
-Sizes: a level change adds |new − old|; enabling the platform or making people customer-facing adds
-0.5; creating a social-media team (always org-wide, at once) adds 0.25 to the departments it
-draws on; forming project
-teams adds 1.0; `set` adds nothing.
+at a time (stepwise, `every` steps apart, in the `order` the user picks). It changes the state
+(never the scenario: a `set` changes the run's own parameters, `state.params`) and returns what it
+changed, which the model records. The structural change a person experiences in their own work is
+added to their friction (culture.py adds the change in what is asked of them, and turns friction
+into resistance): leaders who commit to a new walk-the-talk feel the jump in their own practice;
+opening silos is felt as |Δπ| × the share of one's ties that cross departments; a platform as 0.5 ×
+one's practice (those who take it up); becoming customer-facing 0.5; joining a media team 0.25; a
+reorganization 1.0 × the share of one's ties that are new. A vision is felt through the practice it
+asks of people (culture.py); `set` is not felt.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simorg.mechanisms.culture import MEDIA_TEAM_PRACTICE, anchor_practice
+from simorg.mechanisms.culture import MEDIA_TEAM_PRACTICE
 from simorg.scenario import Intervention, with_overrides
 from simorg.structures import rebuild_projects
 
@@ -40,11 +41,13 @@ def stages(iv: Intervention, department_names: list[str]) -> list[tuple[int, np.
     return [(iv.at + k * iv.every, np.array([dept])) for k, dept in enumerate(order)]
 
 
-def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> None:
-    """Apply one stage of an intervention to `departments` of the model, now."""
+def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> dict[str, object]:
+    """Apply one stage of an intervention to `departments`, now; returns what it changed."""
     st = model.state
     s = st.structure
-    size = np.zeros(s.departments)
+    felt = np.zeros(s.n)  # the change each person experiences in their own work
+    in_scope = np.isin(s.department, departments)
+    changed: dict[str, object] = {}
     a = iv.action
     if a in ("announce_vision", "walk_the_talk", "open_silos"):
         policy = {
@@ -52,26 +55,36 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> None:
             "walk_the_talk": st.walk,
             "open_silos": st.permeability,
         }[a]
-        size[departments] = np.abs(iv.level - policy[departments])
+        changed[a] = {"from": policy[departments].tolist(), "to": iv.level}
+        delta = np.abs(iv.level - policy).take(s.department)
         policy[departments] = iv.level
-        anchor_practice(st)
+        if a == "walk_the_talk":  # leaders commit: their own practice jumps to the new level
+            leaders = in_scope & s.is_leader
+            felt[leaders] = np.abs(iv.level - st.practice[leaders])
+            st.practice[leaders] = iv.level
+        elif a == "open_silos":  # felt by people in proportion to their work across boundaries
+            deg = np.maximum(st.degree(), 1)
+            crossing = st.tie_sums(st.tie_crosses().astype(np.float64)) / deg
+            felt[in_scope] = (delta * crossing)[in_scope]
     elif a == "enable_platform":
-        size[departments] = PLATFORM_SIZE * ~st.platform[departments]
+        fresh = in_scope & ~st.platform.take(s.department)
+        felt[fresh] = PLATFORM_SIZE * st.practice[fresh]  # felt by those who take it up
         st.platform[departments] = True
+        changed["platform"] = {"departments": int(len(departments))}
     elif a == "empower_everyone":
-        people = np.isin(s.department, departments)
-        share = np.bincount(s.department[people & ~st.customer_facing], minlength=s.departments)
-        pop = np.maximum(np.bincount(s.department, minlength=s.departments), 1)
-        size = EMPOWER_SIZE * share / pop
-        st.customer_facing[people] = True
+        fresh = in_scope & ~st.customer_facing
+        felt[fresh] = EMPOWER_SIZE
+        st.customer_facing[in_scope] = True
+        changed["customer_facing"] = {"people": int(fresh.sum())}
     elif a == "social_media_team":
-        drawn_from = _create_media_team(model, 10 if iv.size is None else iv.size)
-        size[drawn_from] = MEDIA_TEAM_SIZE
+        chosen = _create_media_team(model, 10 if iv.size is None else iv.size)
+        felt[chosen] = MEDIA_TEAM_SIZE
+        changed["media_team"] = {"people": int(len(chosen))}
     elif a == "project_teams":
         isolated = s.media_team & (not model.config.organization.social_media_team_wired)
-        eligible = np.isin(s.department, departments) & (s.manager >= 0) & ~isolated
-        already = model.state.structure.project_team >= 0
-        model.restructure(
+        eligible = in_scope & (s.manager >= 0) & ~isolated
+        already = s.project_team >= 0
+        kept = model.restructure(
             rebuild_projects(
                 s,
                 model.config.organization.project_team_size,
@@ -79,17 +92,24 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> None:
                 eligible | already,
             )
         )
-        size[departments] = REORGANIZE_SIZE
+        deg = np.maximum(st.degree(), 1)
+        new_share = 1.0 - st.tie_sums(kept.astype(np.float64)) / deg
+        felt = REORGANIZE_SIZE * new_share * (in_scope | already)
+        changed["project_teams"] = {"people": int((eligible | already).sum())}
     elif a == "set":
-        model.config = with_overrides(model.config, {iv.key: iv.value}, f"intervention at {iv.at}")
-    st.friction += size
+        section, _, name = (iv.key or "").partition(".")
+        before = getattr(getattr(st.params, section), name)
+        st.params = with_overrides(st.params, {iv.key: iv.value}, f"intervention at {iv.at}")
+        changed[iv.key or ""] = {"from": before, "to": getattr(getattr(st.params, section), name)}
+    st.friction += felt
     st.invalidate()
+    changed["felt"] = float(felt.sum())
+    return changed
 
 
 def _create_media_team(model: OrgModel, size: int) -> np.ndarray:
-    """Train people from Customer Service and Marketing & Sales to answer customers publicly.
-
-    Returns the departments the team was drawn from (they bear the friction)."""
+    """Train people from Customer Service and Marketing & Sales to answer customers publicly;
+    returns who was chosen."""
     st = model.state
     s = st.structure
     rng = model.streams["interventions"]
@@ -98,4 +118,4 @@ def _create_media_team(model: OrgModel, size: int) -> np.ndarray:
     s.media_team[chosen] = True
     st.customer_facing[chosen] = True
     st.practice[chosen] = np.maximum(st.practice[chosen], MEDIA_TEAM_PRACTICE)
-    return np.unique(s.department[chosen])
+    return chosen

@@ -1,90 +1,210 @@
-"""Customers speak and requests travel (MODEL.md processes 2 and 3).
+"""Customers speak and requests travel (processes 2 and 3): requests are answered by people.
 
-A request on dimension j belongs to the department that owns j. It is resolved when it sits with
-someone of that department whose belief on j is right, or when the organizational code is right on j.
-Otherwise its holder hands it along one tie per step toward the owning department: to a colleague in
-that department if they know one, else to someone who does, else up to their manager, else anyone. A
-hand-over across a department boundary succeeds with probability
-permeability × (mean practice of both + their mutual trust) / 2; inside a department it always does.
+A request on dimension j belongs to the department that owns j. Its holder answers it when they
+know the answer: their belief on j is right and they are in the owning department (or, with
+probability `outside_expertise`, they can answer it from outside). The organizational code never
+answers a customer by itself; it shapes what people believe (socialization).
+
+A holder who cannot answer passes the request on, up to `handovers` times per step (a week), so a
+request that must cross the organization takes days to weeks. In order of preference the holder
+hands it (1) to the person they remember answering this topic before (transactive memory, Wegner
+1987), (2) to their manager after keeping it `escalate_after` hand-overs without progress
+(escalation), or (3) along a tie: to a report they know can answer (a manager knows what their
+reports know), a colleague in the owning department, someone who knows someone there, the
+manager, anyone, never straight back to who handed it over. A hand-over across a department
+boundary succeeds with probability min(π_a, π_b)·((s_a + s_b)/2 + t_ab)/2 (t_ab the tie's trust,
+or a first meeting's for a remembered expert); inside a department it always does. When a request
+is resolved, its receiver and whoever handed it to the resolver remember who answered the topic;
+who handed a request to a remembered expert who then cannot answer it forgets them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simorg.mechanisms.sampling import best_tie_per_group, expand_rows
-from simorg.scenario import Scenario
+from simorg.mechanisms.sampling import expand_rows
 from simorg.state import NO_REQUEST, State
 
 
-def customers_speak(state: State, sc: Scenario, rng: np.random.Generator) -> None:
-    cu = sc.customers
+def customers_speak(state: State, rng: np.random.Generator) -> np.ndarray:
+    """Customers without an open request raise one with probability λ; returns who raised one."""
+    cu = state.params.customers
     s = state.structure
-    idle = state.request_topic == NO_REQUEST
+    idle = (state.request_topic == NO_REQUEST) & state.customer_active
     raising = np.flatnonzero(idle & (rng.random(len(idle), dtype=np.float32) < cu.request_rate))
     state.tally["requests_opened"] = float(len(raising))
     if len(raising) == 0:
-        return
+        return raising
     topic = state.needs[raising, rng.integers(0, state.needs.shape[1], size=len(raising))]
     facing = np.flatnonzero(state.customer_facing)
     acknowledged = len(facing) > 0
     if not acknowledged:  # nobody on public channels: the Customer Service queue
         facing = np.flatnonzero(s.department == 0)
     receiver = facing[rng.integers(0, len(facing), size=len(raising))]
-    state.request_topic[raising] = topic
-    state.request_holder[raising] = receiver
-    state.request_receiver[raising] = receiver
-    state.request_age[raising] = 0
-    state.request_acknowledged[raising] = acknowledged
+    open_request(state, raising, topic, receiver, acknowledged)
+    return raising
+
+
+def open_request(
+    state: State, customers: np.ndarray, topic: np.ndarray, receiver: np.ndarray, ack: bool
+) -> None:
+    state.request_topic[customers] = topic
+    state.request_holder[customers] = receiver
+    state.request_receiver[customers] = receiver
+    state.request_age[customers] = 0.0
+    state.request_acknowledged[customers] = ack
+    state.request_held[customers] = 0
+    state.request_from[customers] = -1
+
+
+def can_answer(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarray:
+    """Whether each person can answer a question on `topic`: a right belief, and expertise: the
+    owning department's, or (a fixed share `outside_expertise` of person-topic pairs, drawn at
+    hire) an outsider's."""
+    right = state.beliefs[0, people, topic] == state.reality[0, topic]
+    expert = state.structure.department[people] == state.dimension_owner[topic]
+    p_out = state.params.customers.outside_expertise
+    if p_out > 0:
+        expert |= state.expertise_draw[people, topic] < 256 * p_out
+    return right & expert
 
 
 def requests_travel(
-    state: State, sc: Scenario, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Resolve what can be resolved, pass the rest along; returns (resolved, failed) customers."""
-    s = state.structure
+    state: State, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Answer what can be answered, pass the rest on, `handovers` rounds per step.
+
+    Returns (resolved, failed) customers and the escalations of this step as (topics, (k, 2)
+    people: the holder who escalated and the manager who received it)."""
+    cu = state.params.customers
+    dt = 1.0 / cu.handovers
     open_ = np.flatnonzero(state.request_topic != NO_REQUEST)
-    holder = state.request_holder[open_]
-    topic = state.request_topic[open_]
-    owner = state.dimension_owner[topic]
-    right_here = (s.department[holder] == owner) & (
-        state.beliefs[0, holder, topic] == state.reality[0, topic]
+    resolved: list[np.ndarray] = []
+    escalations: list[np.ndarray] = []
+    crossings = 0
+    for _ in range(cu.handovers):
+        if len(open_) == 0:
+            break
+        holder = state.request_holder.take(open_)
+        knows = can_answer(state, holder, state.request_topic.take(open_))
+        done = open_[knows]
+        _remember(state, done, rng)
+        resolved.append(done)
+        open_ = open_[~knows]
+        crossed, escalated = _pass_along(state, open_, rng)
+        crossings += crossed
+        escalations.append(escalated)
+        state.request_age[open_] += dt
+    failed = open_[state.request_age.take(open_) > cu.request_limit + 1e-9]
+    esc = np.concatenate(escalations) if escalations else np.empty(0, dtype=np.int64)
+    state.tally["crossings"] = float(crossings)
+    state.tally["escalations"] = float(len(esc) // 3)
+    esc = esc.reshape(-1, 3)
+    return (
+        np.concatenate(resolved) if resolved else open_[:0],
+        failed,
+        esc[:, 0],
+        esc[:, 1:],
     )
-    right = right_here | (state.code[0, topic] == state.reality[0, topic])
-    resolved = open_[right]
-
-    waiting = open_[~right]
-    _pass_along(state, waiting, rng)
-    state.request_age[waiting] += 1
-    failed = waiting[state.request_age[waiting] > sc.customers.request_limit]
-    return resolved, failed
 
 
-def _pass_along(state: State, waiting: np.ndarray, rng: np.random.Generator) -> None:
+def _remember(state: State, done: np.ndarray, rng: np.random.Generator) -> None:
+    """Who received a resolved request and who handed it to the resolver remember the resolver
+    as the one who knows its topic (transactive memory); see _pass_along for forgetting."""
+    p = state.params.learning.transactive_memory
+    if p <= 0 or len(done) == 0:
+        return
+    resolver, topic = state.request_holder.take(done), state.request_topic.take(done)
+    for who in (state.request_receiver.take(done), state.request_from.take(done)):
+        ok = (who >= 0) & (who != resolver)
+        if p < 1:
+            ok &= rng.random(len(who)) < p
+        state.known_expert[who[ok], topic[ok]] = resolver[ok]
+
+
+def _pass_along(
+    state: State, waiting: np.ndarray, rng: np.random.Generator
+) -> tuple[int, np.ndarray]:
+    """One hand-over round for the waiting requests; returns the number of boundary crossings
+    and the escalations as a flat array of (topic, holder, manager) triples."""
     s = state.structure
+    none = np.empty(0, dtype=np.int64)
     if len(waiting) == 0:
-        return
-    holder = state.request_holder[waiting]
-    owner = state.dimension_owner[state.request_topic[waiting]]
-    pos, tie = expand_rows(s.indptr, holder)
-    if len(tie) == 0:
-        return
-    nb = s.indices[tie]
-    reaches = state.reaches_department()
-    want = owner[pos]
-    # strict priority: a colleague in the owning department, else someone who knows one there,
-    # else one's manager, else anyone
-    score = np.where(
-        s.department[nb] == want,
-        3.0,
-        np.where(reaches[nb, want], 2.0, np.where(nb == s.manager[holder[pos]], 1.0, 0.0)),
-    )
-    which, best = best_tie_per_group(pos, tie, score, rng)
-    frm, to = holder[which], s.indices[best]
-    crossing = s.department[frm] != s.department[to]
+        return 0, none
+    cu = state.params.customers
+    holder = state.request_holder.take(waiting)
+    topic = state.request_topic.take(waiting)
+    to = np.full(len(waiting), -1, dtype=np.int64)
+    trust = np.full(len(waiting), state.params.conversation.initial_tie_trust)
+
+    # the holder could not answer: whoever sent it here because they remembered the holder as
+    # the one who knows this topic forgets that (the memory is corrected by experience)
+    sender = state.request_from.take(waiting)
+    wrong = np.flatnonzero(sender >= 0)
+    mem = state.known_expert
+    wrong = wrong[mem[sender.take(wrong), topic.take(wrong)] == holder.take(wrong)]
+    mem[sender.take(wrong), topic.take(wrong)] = -1
+    expert = mem[holder, topic]
+    use_expert = (expert >= 0) & (expert != holder)
+    to[use_expert] = expert[use_expert]
+    boss = s.manager.take(holder)
+    escalate = ~use_expert & (boss >= 0)
+    if cu.escalate_after > 0:
+        escalate &= state.request_held.take(waiting) >= cu.escalate_after
+    else:
+        escalate[:] = False
+    to[escalate] = boss[escalate]
+
+    route = np.flatnonzero(to < 0)
+    h = holder.take(route)
+    pos, tie = expand_rows(s.indptr, h)
+    if len(tie):
+        nb = s.indices.take(tie)
+        j = topic.take(route).take(pos)
+        h = h.take(pos)
+        d = s.department
+        d_nb = d.take(nb)
+        want = state.dimension_owner.take(j)
+        in_owner = d_nb == want
+        # strict priority, as one number per candidate: 4 a report of the holder who can answer
+        # (managers know what their reports know), 3 a colleague in the owning department,
+        # 2 someone with a tie into it, 1 the holder's manager, 0 anyone, -1 the sender
+        broker = ~in_owner & state.reaches_department()[nb, want]
+        score = in_owner * 3.0
+        score += broker * 2.0
+        score += (nb == s.manager.take(h)) & ~in_owner & ~broker
+        report = in_owner & (s.manager.take(nb) == h)
+        report &= state.beliefs[0, nb, j] == state.reality[0].take(j)
+        score += report
+        score[nb == state.request_from.take(waiting.take(route)).take(pos)] = -1.0
+        best = _best_per_row(pos, score, rng)
+        to[route[pos.take(best)]] = nb.take(best)
+        trust[route[pos.take(best)]] = state.tie_trust.take(tie.take(best))
+
+    has = np.flatnonzero(to >= 0)
+    frm, dst = holder.take(has), to.take(has)
+    d = s.department
+    crossing = d.take(frm) != d.take(dst)
     p = state.practice
-    perm = np.minimum(state.permeability[s.department[frm]], state.permeability[s.department[to]])
-    chance = perm * ((p[frm] + p[to]) / 2 + state.tie_trust[best]) / 2
-    moves = ~crossing | (rng.random(len(which)) < chance)
-    state.request_holder[waiting[which[moves]]] = to[moves]
-    state.tally["crossings"] = float((crossing & moves).sum())
+    perm = np.minimum(state.permeability.take(d.take(frm)), state.permeability.take(d.take(dst)))
+    chance = perm * ((p.take(frm) + p.take(dst)) / 2 + trust.take(has)) / 2
+    moves = ~crossing | (rng.random(len(has)) < chance)
+    moved = waiting[has[moves]]
+    state.request_held[waiting] += 1
+    state.request_holder[moved] = dst[moves]
+    state.request_from[moved] = frm[moves]
+    state.request_held[moved] = 0
+    esc = has[moves & escalate.take(has)]
+    triples = np.stack([topic.take(esc), holder.take(esc), to.take(esc)], axis=1).reshape(-1)
+    return int(np.count_nonzero(crossing & moves)), triples.astype(np.int64)
+
+
+def _best_per_row(pos: np.ndarray, score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Index of the highest score in each run of equal `pos` (sorted, as expand_rows gives
+    them), ties broken at random: one pass, no sort."""
+    key = score + rng.random(len(score))
+    first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    top = np.maximum.reduceat(key, first)
+    hit = np.flatnonzero(key == np.repeat(top, np.diff(np.r_[first, len(key)])))
+    keep = np.r_[True, pos.take(hit[1:]) != pos.take(hit[:-1])]
+    return hit[keep]

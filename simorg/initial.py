@@ -1,0 +1,90 @@
+"""The initial state of a run: the organization, its culture and its market before step 1.
+
+Draws come from named streams in a fixed order (knowledge, structure, culture_init, customers), so
+the same scenario and seed give the same start on any machine, and the March (1991) special case
+starts exactly where the validation runner does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simorg import structures
+from simorg.mechanisms import culture, learning
+from simorg.scenario import Scenario
+from simorg.state import NO_REQUEST, State
+
+
+def initial_state(sc: Scenario, streams: dict[str, np.random.Generator]) -> State:
+    """Build the state a run starts from; `sc` is copied, so the state never shares the scenario."""
+    org, cu, cult = sc.organization, sc.customers, sc.culture
+    reality, beliefs, code = learning.initial_knowledge(
+        streams["knowledge"], org.employees, sc.learning.dimensions
+    )
+    s = structures.build(org, streams["structure"])
+    d = s.departments
+    rng = streams["culture_init"]
+    practice = np.clip(cult.practice + cult.practice_spread * rng.standard_normal(s.n), 0, 1)
+    if cult.early_adopters > 0:
+        followers = np.flatnonzero(~s.is_leader)
+        ranked = followers[np.lexsort((rng.random(len(followers)), ~s.informal_leader[followers]))]
+        practice[ranked[: int(round(cult.early_adopters * len(followers)))]] = (
+            cult.early_adopter_practice
+        )
+    facing = {
+        "none": np.zeros(s.n, dtype=bool),
+        "team": s.media_team.copy(),
+        "everyone": np.ones(s.n, dtype=bool),
+    }[org.customer_facing]
+
+    crng = streams["customers"]
+    C = cu.count
+    half = cu.ties / 2
+    src = np.repeat(np.arange(C), crng.poisson(half, size=C)) if C and half else np.empty(0, int)
+    dst = crng.integers(0, max(C, 1), size=len(src))
+    cindptr, cindices, *_ = structures.to_csr(
+        C, np.stack([src, dst], axis=1).astype(np.int64), np.zeros(len(src), dtype=np.int64)
+    )
+    needs = crng.integers(0, sc.learning.dimensions, size=(C, cu.needs))
+    active = crng.random(C) < cu.initial_share
+    E = len(s.indices)
+    state = State(
+        params=sc.model_copy(deep=True),
+        structure=s,
+        reality=reality,
+        code=code,
+        beliefs=beliefs,
+        dimension_owner=np.arange(sc.learning.dimensions) % d,
+        practice=practice,
+        old_practice=practice.copy(),
+        department_culture=np.full(d, cult.practice),
+        leadership_trust=np.full(s.n, cult.leadership_trust),
+        tie_trust=np.full(E, sc.conversation.initial_tie_trust),
+        customer_facing=facing,
+        permeability=np.full(d, org.permeability),
+        vision=np.full(d, cult.vision),
+        walk=np.full(d, cult.walk_the_talk),
+        platform=np.full(d, org.platform),
+        friction=np.zeros(s.n),
+        seen_target=np.full(s.n, np.nan),
+        # the ties people have at the start are in use: one contact's worth of recent use
+        tie_recent=np.ones(E, dtype=np.float32),
+        expertise_draw=rng.integers(0, 256, size=(s.n, sc.learning.dimensions), dtype=np.uint8),
+        known_expert=np.full((s.n, sc.learning.dimensions), -1, dtype=np.int32),
+        flipped_away=np.zeros(sc.learning.dimensions, dtype=bool),
+        customer_trust=np.full(C, cu.initial_trust),
+        customer_active=active,
+        needs=needs,
+        customer_indptr=cindptr,
+        customer_indices=cindices,
+        request_topic=np.full(C, NO_REQUEST),
+        request_holder=np.zeros(C, dtype=np.int64),
+        request_receiver=np.zeros(C, dtype=np.int64),
+        request_age=np.zeros(C),
+        request_acknowledged=np.zeros(C, dtype=bool),
+        request_held=np.zeros(C, dtype=np.int64),
+        request_from=np.full(C, -1, dtype=np.int64),
+    )
+    culture.anchor_practice(state)
+    state.old_practice[:] = state.practice
+    return state

@@ -1,0 +1,81 @@
+"""Organizational learning (process 6): March (1991) with voice, and learning from failure.
+
+The market moves first (turbulence, from the stream that drew reality, as March's program does),
+then one period of mutual learning (learning.knowledge_step), in which only people whose voice
+reaches the code count in the superior group: leaders always, others with probability
+1 − v·(1 − s). A code dimension that becomes right is an *innovation* unless the market had
+flipped it away from a value the code had right (then it is *re-learning*).
+
+Learning from failure (problemistic search, Cyert & March 1963): a failed or escalated request is
+a complaint that tells the organization what the customer needed. With probability
+`failure_learning` it corrects the code on the request's topic, and each person who got it wrong
+(the holder who failed it or escalated it, the receiver who passed it on) learns the customer's
+true value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simorg.mechanisms import learning
+from simorg.state import State
+
+
+def organizational_learning(state: State, streams: dict[str, np.random.Generator]) -> None:
+    lr = state.params.learning
+    voice = None
+    if lr.voice_hierarchy > 0:
+        heard = 1.0 - lr.voice_hierarchy * (1.0 - state.practice)
+        draw = streams["voice"].random(state.n, dtype=np.float32)
+        voice = (state.structure.is_leader | (draw < heard))[None, :]
+    if lr.turbulence > 0:  # the market moves first, as in March's program
+        right = state.code[0] == state.reality[0]
+        learning.turbulence(state.reality, lr.turbulence, streams["knowledge"])
+        now_wrong = state.code[0] != state.reality[0]
+        state.flipped_away |= right & now_wrong
+        state.flipped_away &= now_wrong  # a dimension the market flipped back is right again
+    became_right = learning.knowledge_step(
+        state.beliefs,
+        state.code,
+        state.reality,
+        lr.socialization,
+        lr.code_learning,
+        streams["learning"],
+        voice=voice,
+    )
+    _count_improvements(state, became_right[0])
+
+
+def learn_from_failure(
+    state: State,
+    topics: np.ndarray,
+    people: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Complaints on `topics` (one per failed or escalated request) reach the code and the
+    `people` (k, r) who handled each of them (-1 = nobody)."""
+    p = state.params.learning.failure_learning
+    if p <= 0 or len(topics) == 0:
+        return
+    truth = state.reality[0]
+    wrong = state.code[0, topics] != truth[topics]
+    fix = np.unique(topics[wrong & (rng.random(len(topics)) < p)])
+    became = np.zeros(state.m, dtype=bool)
+    became[fix] = True
+    state.code[0, fix] = truth[fix]
+    _count_improvements(state, became)
+    who = people.reshape(-1)
+    topic = np.repeat(topics, people.shape[1])
+    ok = (who >= 0) & (rng.random(len(who)) < p)
+    who, topic = who[ok], topic[ok]
+    was_wrong = state.beliefs[0, who, topic] != truth[topic]
+    state.tally["lessons"] = state.tally.get("lessons", 0.0) + float(was_wrong.sum())
+    state.beliefs[0, who, topic] = truth[topic]
+
+
+def _count_improvements(state: State, became_right: np.ndarray) -> None:
+    again = became_right & state.flipped_away
+    state.flipped_away &= ~became_right
+    t = state.tally
+    t["innovations"] = t.get("innovations", 0.0) + float((became_right & ~again).sum())
+    t["relearned"] = t.get("relearned", 0.0) + float(again.sum())
