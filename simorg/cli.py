@@ -338,7 +338,7 @@ def _register_extensions() -> None:
         "simorg.app.cli",
         "simorg.bench",
         "simorg.organizations.cli",
-        "simorg.levers",
+        "simorg.lever_effects",
     ):
         try:
             mod = __import__(module, fromlist=["register"])

@@ -459,7 +459,7 @@ def test_every_shipped_experiment_runs_on_the_example(tmp_path):
             '"organization.ties" = "../example_org/ties.csv"\n'
         )
         (tmp_path / "exp" / f"{name}.toml").write_text(text)
-        d = dz.load(tmp_path / "exp" / f"{name}.toml", replications=1, steps=3)
+        d = dz.load(tmp_path / "exp" / f"{name}.toml", replications=1)
         for v in (d.variants[0], d.variants[-1]):
             base = Scenario.model_validate(d.bases[v.base])
             assert base.organization.employees == 302, name

@@ -43,11 +43,22 @@ def alternative(p: Parameter, value: Any) -> Any:
     return float(min(high, value * 2 if value > 0 else 1.0))
 
 
+# How an imported organization is read (file paths, column names): not something to move.
+NOT_LEVERS = ("organization.self_ties",)
+
+
+def is_lever(p: Parameter) -> bool:
+    """File paths, column names and how files are read describe the input; they are not levers."""
+    return p.kind != "str" and p.key not in NOT_LEVERS
+
+
 def lever_moves(base: Scenario, keys: list[str] | None = None) -> list[tuple[str, Any, Any]]:
     """(key, from, to) for each lever of the schema (or of `keys`), around `base`."""
     out = []
     for p in parameters():
         if keys and p.key not in keys:
+            continue
+        if not is_lever(p):
             continue
         section, _, name = p.key.partition(".")
         value = getattr(getattr(base, section), name)
