@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: demo test test-fast lint format explore bench validate clean venv mutants readme
+.PHONY: demo test test-load test-fast lint format explore bench validate clean venv mutants readme
 
 venv: $(STAMP)
 
@@ -21,7 +21,11 @@ demo: $(STAMP)
 	$(BIN)/simorg demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not load"
+
+# 30 browser pages playing on one server (minutes; the figures are in docs/explorer.md)
+test-load: $(STAMP)
+	$(BIN)/pytest -q -m load
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not browser and not slow"

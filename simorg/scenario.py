@@ -727,12 +727,17 @@ def load(ref: str | Path) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
     data.setdefault("name", path.name.removesuffix(".toml"))
+    anchor_paths(data, Path(str(path)).parent)
+    return from_dict(data, str(path))
+
+
+def anchor_paths(data: dict[str, Any], folder: Path) -> None:
+    """An organization's people and ties files are named relative to the scenario file's folder."""
     org = data.get("organization")
-    if isinstance(org, dict):  # issue 13: file paths are relative to the scenario file
+    if isinstance(org, dict):
         for key in ("people", "ties"):
             if isinstance(org.get(key), str) and org[key]:
-                org[key] = str(Path(str(path)).parent / os.path.expanduser(org[key]))
-    return from_dict(data, str(path))
+                org[key] = str(folder / os.path.expanduser(org[key]))
 
 
 def _parse_value(text: str) -> Any:

@@ -5,7 +5,7 @@ the ties as a symmetric CSR adjacency (`indptr`, `indices`) with a kind per tie.
 both directions; `reverse[e]` is the index of the same tie seen from the other end, so that a
 conversation can update both people's trust without searching.
 
-Structures (MODEL.md): hierarchy, silos (departments), matrix (plus project teams), network (small
+Structures (docs/odd.md): hierarchy, silos (departments), matrix (plus project teams), network (small
 world) and fluid (project teams that re-form), with an optional social-media team.
 """
 

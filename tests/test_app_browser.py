@@ -366,6 +366,7 @@ def test_a_shared_link_restores_the_run_and_the_saved_file_reproduces_it(server,
 
 
 @pytest.mark.slow
+@pytest.mark.load
 def test_thirty_sessions_play_at_once_without_a_traceback(server, browser):
     """A room: 30 pages play on one server; none is replaced by a traceback, all advance, each
     answers Pause. (The figures, steps/s and Pause latency, come from benchmarks/explorer_load.py.)"""

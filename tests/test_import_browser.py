@@ -24,13 +24,19 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server():
+def data_dir(tmp_path_factory) -> Path:
+    """The folder the server may load scenario files from (`simorg explore --data`)."""
+    return tmp_path_factory.mktemp("explorer-data")
+
+
+@pytest.fixture(scope="module")
+def server(data_dir):
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "explorer_import_server.log"
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
     exe = Path(sys.executable).parent / "simorg"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([str(exe), "explore", "--port", str(PORT)], stdout=log,
+        proc = subprocess.Popen([str(exe), "explore", "--port", str(PORT), "--data", str(data_dir)], stdout=log,
                                 stderr=subprocess.STDOUT, env=env, cwd=ROOT)  # fmt: skip
     url = f"http://127.0.0.1:{PORT}/"
     try:
@@ -66,13 +72,16 @@ def browser():
 
 
 def load_by_path(page: Page, path: Path) -> None:
-    page.page.get_by_label("…or a path on the server").fill(str(path))
+    page.page.get_by_label("…or a file on the server").fill(str(path))
     page.button("Load").click()
 
 
-def test_explorer_loads_the_example_organization_by_server_path(server, browser):
+def test_explorer_loads_the_example_organization_by_server_path(server, browser, data_dir):
+    import shutil
+
+    shutil.copytree(ROOT / "examples", data_dir / "examples", dirs_exist_ok=True)
     page = Page(browser, server)
-    load_by_path(page, ROOT / "examples" / "example_org.toml")
+    load_by_path(page, data_dir / "examples" / "example_org.toml")
     title = page.page.locator(".simorg-section-title").filter(has_text="people")
     expect(title).to_contain_text("302 people", timeout=30_000)
     svg = page.page.locator("svg.simorg-network-svg")
@@ -85,13 +94,13 @@ def test_explorer_loads_the_example_organization_by_server_path(server, browser)
     page.close()
 
 
-def test_explorer_draws_dozens_of_departments(server, browser, tmp_path):
+def test_explorer_draws_dozens_of_departments(server, browser, data_dir):
     folder = email_eu_core()
     if folder is None:
         pytest.skip(
             "email-eu-core not found (SIMORG_EMAIL_EU_CORE or ../shared/data/email-eu-core)"
         )
-    scenario = tmp_path / "eu_core.toml"
+    scenario = data_dir / "eu_core.toml"
     scenario.write_text(
         "[organization]\n"
         f'people = "{folder / "email-Eu-core-department-labels.txt"}"\n'

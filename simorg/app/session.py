@@ -26,6 +26,7 @@ from simorg.scenario import (
     Intervention,
     Scenario,
     ScenarioError,
+    anchor_paths,
     from_dict,
     load,
     parameters,
@@ -124,7 +125,7 @@ def load_from_path(text: str) -> Scenario:
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ScenarioError(f"{shown}: larger than 1 MB; not a scenario file")
-        return scenario_from_upload(path.name, path.read_bytes())
+        return scenario_from_upload(path.name, path.read_bytes(), path.parent)
     where = ", ".join(str(f) for f in folders)
     raise ScenarioError(f"{shown}: no such scenario file in {where} (only these folders are read)")
 
@@ -177,8 +178,9 @@ def check_seed(value) -> int:
     return seed
 
 
-def scenario_from_upload(filename: str, data: bytes) -> Scenario:
-    """A scenario from an uploaded TOML file (validated like `simorg check`: one-line errors)."""
+def scenario_from_upload(filename: str, data: bytes, folder: Path | None = None) -> Scenario:
+    """A scenario from an uploaded TOML file (validated like `simorg check`: one-line errors);
+    a file read on the server from `folder` names its organization files relative to it."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -188,6 +190,8 @@ def scenario_from_upload(filename: str, data: bytes) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{filename}: TOML syntax error: {exc}") from None
     parsed.setdefault("name", Path(filename).stem)
+    if folder is not None:
+        anchor_paths(parsed, folder)
     return from_dict(parsed, filename)
 
 

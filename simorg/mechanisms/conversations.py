@@ -1,4 +1,4 @@
-"""Colleagues talk (MODEL.md process 5).
+"""Colleagues talk (docs/odd.md, process 5).
 
 Each person makes `contacts` contacts along their ties; a cross-department tie is chosen with weight
 equal to the silo permeability it crosses. With the enterprise platform on, a person also reaches
