@@ -67,7 +67,15 @@ def equilibrium_blockers(scenario: Scenario) -> list[str]:
     if sc.turnover.base_rate > 0 or sc.turnover.trust_sensitivity > 0:
         out.append("turnover (newcomers bring new beliefs)")
     if sc.customers.count > 0 and sc.learning.listening > 0:
-        out.append("customers with listening > 0 (customers teach their needs)")
+        out.append(
+            "customers with listening > 0 (customers teach their needs, in requests and in "
+            "public conversations)"
+        )
+    if sc.customers.count > 0 and sc.learning.failure_learning > 0:
+        out.append(
+            "customers with learning.failure_learning > 0 (failed and escalated requests "
+            "correct the code and the people who handled them)"
+        )
     if sc.organization.platform:
         out.append("organization.platform (contacts with anyone; detection covers ties only)")
     if sc.organization.structure == "fluid" and sc.organization.team_reform_every:
@@ -79,13 +87,25 @@ def equilibrium_blockers(scenario: Scenario) -> list[str]:
 
 def learning_ties(model: OrgModel) -> tuple[np.ndarray, np.ndarray]:
     """Directed ties (source, target) along which a person can still learn from a colleague:
-    weight > 0 and both sharing at all (a contact can open), when peer learning is on."""
-    st, sc = model.state, model.config
+    weight > 0 and both sharing at all (a contact can open), when peer learning is on.
+
+    Someone at practice 0 may still come to share while culture adapts (leaders too, unless
+    held at their commitment by stubbornness 1); with trust_sharing 1 a tie at zero trust can
+    never open again (trust only rises in an open contact)."""
+    st = model.state
+    sc = st.params
     s = st.structure
     if sc.learning.peer_learning <= 0 or sc.conversation.contacts == 0:
         return s.source[:0], s.indices[:0]
-    p = st.practice
-    usable = (st.tie_permeability() > 0) & (p.take(s.source) * p.take(s.indices) > 0)
+    cu = sc.culture
+    shares = st.practice > 0
+    if cu.adaptation > 0:
+        held = np.where(s.is_leader, cu.stubbornness, cu.persistence) >= 1.0
+        shares |= ~held
+    usable = (st.tie_permeability() > 0) & shares.take(s.source) & shares.take(s.indices)
+    if sc.conversation.trust_sharing >= 1.0:
+        t = st.tie_trust
+        usable &= (t > 0) & (t.take(s.reverse) > 0)
     return s.source[usable], s.indices[usable]
 
 

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simorg.model import OrgModel
+from simorg.simulate import equilibrium_blockers
 from simorg.validation import fang2010 as fg
 from simorg.validation.cli import validate_app
 
@@ -29,14 +30,25 @@ SMALL = fg.Design(n=60, departments=4)
     ],
 )
 def test_runner_steps_like_the_full_model(seed, linking, design):
-    model = OrgModel(design.scenario(seed, linking))
+    model = OrgModel(design.scenario(seed, linking), seed=seed)
     for steps in (1, 7):
         while model.steps < steps:
             model.step()
+            # the runner takes every contact as open: nothing in the special case may close one
+            assert model.state.tally["open_contacts"] == model.state.tally["contacts"] > 0
         code, beliefs, reality = fg.run_single(seed, linking, steps, design)
         np.testing.assert_array_equal(model.state.beliefs[0], beliefs)
         np.testing.assert_array_equal(model.state.code[0], code)
         np.testing.assert_array_equal(model.state.reality[0], reality)
+
+
+def test_the_special_case_switches_off_what_fang_et_al_do_not_model():
+    """No source of new beliefs the design excludes (so the full model can settle), and none
+    of Model 2's gates on sharing: trust does not gate sharing, leaders hold their commitment."""
+    sc = fg.Design().scenario(1, 0.2)
+    assert equilibrium_blockers(sc) == []
+    assert sc.conversation.trust_sharing == 0 and sc.culture.stubbornness == 1
+    assert sc.learning.failure_learning == 0 and sc.customers.count == 0
 
 
 def test_linking_levels_report_the_share_of_ties_across_and_settle():

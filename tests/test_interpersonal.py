@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from simorg.mechanisms import interpersonal as ip
 from simorg.mechanisms import learning
 from simorg.mechanisms.conversations import _exchange
+from simorg.model import OrgModel
 from simorg.scenario import Culture, Customers, Learning, Organization, Scenario, Turnover
-from simorg.simulate import at_equilibrium, run_to_equilibrium
+from simorg.simulate import at_equilibrium, learning_ties, run_to_equilibrium
 from simorg.structures import to_csr
 
 REALITY = np.array([1, 1, 1], dtype=np.int8)
@@ -237,6 +238,75 @@ def test_no_equilibrium_is_claimed_with_turnover_or_turbulence():
     sc = _closed("better_performer").model_copy(update={"learning": Learning(turbulence=0.02)})
     with pytest.raises(ValueError, match="turbulence"):
         run_to_equilibrium(sc)
+
+
+def _with_customers(listening, failure_learning):
+    return _closed("better_performer").model_copy(
+        update={
+            "customers": Customers(count=200),
+            "learning": Learning(
+                turbulence=0.0, listening=listening, failure_learning=failure_learning
+            ),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("listening", "failure_learning", "reason"),
+    [(0.0, 0.3, "failure_learning"), (0.2, 0.0, "public conversations")],
+)
+def test_customers_who_teach_block_an_equilibrium(listening, failure_learning, reason):
+    with pytest.raises(ValueError, match=reason):
+        run_to_equilibrium(_with_customers(listening, failure_learning))
+
+
+def test_customers_who_teach_nothing_leave_an_absorbing_equilibrium():
+    """Requests, public conversations and purchases without listening or failure learning do
+    not change beliefs: the equilibrium found with customers in the market is absorbing."""
+    model, at = run_to_equilibrium(_with_customers(0.0, 0.0), max_steps=2_000)
+    assert at is not None
+    beliefs, code = model.state.beliefs.copy(), model.state.code.copy()
+    model.run_for(25)
+    np.testing.assert_array_equal(model.state.beliefs, beliefs)
+    np.testing.assert_array_equal(model.state.code, code)
+
+
+def test_failure_learning_moves_knowledge_that_had_settled():
+    """Why failure learning is a blocker: a code that settled wrong (fast socialization) is
+    corrected by complaints on requests nobody could answer, and socialization carries it on."""
+    sc = _with_customers(0.0, 0.3)
+    sc = sc.model_copy(
+        update={
+            "learning": sc.learning.model_copy(update={"socialization": 0.9, "code_learning": 0.9})
+        }
+    )
+    model = OrgModel(sc, seed=3)
+    for _ in range(500):
+        if at_equilibrium(model):
+            break
+        model.step()
+    assert at_equilibrium(model) and (model.state.code != model.state.reality).any()
+    code = model.state.code.copy()
+    model.run_for(50)
+    assert (model.state.code != code).any()
+
+
+@pytest.mark.parametrize(("stubbornness", "counted"), [(0.5, True), (1.0, False)])
+def test_a_silent_leader_who_can_drift_still_counts_as_a_teacher(stubbornness, counted):
+    """Leaders who do not share (walk_the_talk 0) may drift into sharing while culture adapts,
+    unless stubbornness 1 holds them at their commitment: only then are their ties dead."""
+    sc = _closed("better_performer").model_copy(
+        update={
+            "culture": Culture(
+                practice=0.8, walk_the_talk=0.0, adaptation=0.1, stubbornness=stubbornness
+            )
+        }
+    )
+    model = OrgModel(sc, seed=3)
+    leaders = np.flatnonzero(model.state.structure.is_leader)
+    assert (model.state.practice[leaders] == 0).all()
+    source, _ = learning_ties(model)
+    assert np.isin(leaders, source).any() == counted
 
 
 def test_better_performers_leave_more_knowledge_than_conformity():

@@ -8,11 +8,12 @@ conversations: `conversations._exchange` gated by `interpersonal.peer_gates` wit
 (`organization.linking`: a share of the ties inside departments rewired to other departments,
 `structures.rewire_across`), and each organization runs to equilibrium (`learning.settled`).
 
-Each step does what `OrgModel.step` does in this special case (no customers, everyone fully open,
-tie trust 1, no culture change, no turnover or turbulence), with every organization of every
-linking level in one batch: people of R organizations are one population on one block-diagonal
-graph. Streams as in the full model: knowledge (reality, beliefs), structure (ties), conversations
-(contacts, topics, adoption), learning (the code). So `run_single` (one organization) equals
+Each step does what `OrgModel.step` does in this special case (`Design.scenario`: no customers,
+everyone fully open, tie trust 1 and no trust-dependent sharing, no culture change, leaders held at
+their commitment, no turnover or turbulence), with every organization of every linking level in one
+batch: people of R organizations are one population on one block-diagonal graph. Streams as in
+the full model: knowledge (reality, beliefs), structure (ties), conversations (contacts, the "open"
+uniforms, topics, adoption), learning (the code). So `run_single` (one organization) equals
 `OrgModel` with the same seed step for step (tests/test_fang2010.py).
 """
 
@@ -99,13 +100,22 @@ class Design:
         )
 
     def scenario(self, seed: int, linking: float) -> Scenario:
-        """The full model in this special case: no customers, everyone open, trust 1, fixed
-        culture, no turnover or turbulence."""
+        """The full model in this special case: no customers (so no requests, failure learning
+        or public conversations), everyone open, trust 1 that does not gate sharing, fixed
+        culture with leaders held at their commitment, no turnover or turbulence. Run it as
+        `OrgModel(scenario, seed=seed)`: OrgModel takes its seed as an argument (Mesa's
+        convention), not from the scenario."""
         return Scenario(
             seed=seed,
             organization=self.organization(linking),
-            customers=Customers(count=0),
-            culture=Culture(practice=1.0, practice_spread=0.0, walk_the_talk=1.0, adaptation=0.0),
+            customers=Customers(count=0, public_talk=0.0),
+            culture=Culture(
+                practice=1.0,
+                practice_spread=0.0,
+                walk_the_talk=1.0,
+                adaptation=0.0,
+                stubbornness=1.0,
+            ),
             learning=Learning(
                 dimensions=self.m,
                 socialization=self.p1,
@@ -115,9 +125,13 @@ class Design:
                 listening=0.0,
                 voice_hierarchy=0.0,
                 turbulence=0.0,
+                failure_learning=0.0,
             ),
             conversation=Conversation(
-                contacts=self.contacts, topics=self.topics, initial_tie_trust=1.0
+                contacts=self.contacts,
+                topics=self.topics,
+                initial_tie_trust=1.0,
+                trust_sharing=0.0,
             ),
             turnover=Turnover(base_rate=0.0, trust_sensitivity=0.0),
         )
@@ -167,7 +181,8 @@ def step(batch: Batch, design: Design, streams: dict[str, np.random.Generator]) 
         start, deg = batch.indptr[who], degree[who].astype(np.int32)
         accept = np.ones(len(batch.indices), dtype=np.float32)  # permeability 1: every tie
         tie = choose_ties(start, deg, accept, rng)
-        rng.random(len(who), dtype=np.float32)  # open? everyone shares fully: always
+        # open? the model draws one float32 per contact; practice 1, no trust gate: always
+        rng.random(len(who), dtype=np.float32)
         a, b = who, batch.indices.take(tie)
         topics = rng.integers(0, m, size=(len(a), min(design.topics, m)), dtype=np.int16)
         flat = batch.beliefs.reshape(runs * n, m)
