@@ -265,6 +265,7 @@ OVERFLOW_JS = """
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     if (getComputedStyle(el).visibility === 'hidden') continue;
+    if (el.closest('.v-ripple__container')) continue;  // a click's ripple: clipped by its button, gone in ms
     if (r.left < -1 || r.top < -1 || r.right > W + 1 || r.bottom > H + 1)
       bad.push(`${el.tagName}.${el.getAttribute('class') || ''} ${r.left|0},${r.top|0},${r.right|0},${r.bottom|0}`);
   }
