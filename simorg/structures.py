@@ -208,12 +208,7 @@ def build(org: Organization, rng: np.random.Generator) -> Structure:
     pairs = np.concatenate([p for p, _ in pieces]) if pieces else np.empty((0, 2), dtype=np.int64)
     kinds = np.concatenate([np.full(len(p), k) for p, k in pieces])
     indptr, indices, kind, reverse, source = to_csr(n, pairs.astype(np.int64), kinds)
-    degree = np.diff(indptr)
-    informal = np.zeros(n, dtype=bool)
-    followers = np.flatnonzero(~is_leader)
-    if len(followers):
-        top = max(1, len(followers) // 20)
-        informal[followers[np.argsort(-degree[followers], kind="stable")[:top]]] = True
+    informal = informal_leaders(is_leader, np.diff(indptr))
     return Structure(
         n=n,
         departments=d,
@@ -330,6 +325,21 @@ def _link_across(
             out.append((rest, TEAM))
             placed = True
     return [*out, (crossed, CROSS)]
+
+
+INFORMAL_LEADER_EVERY = 20
+"""One non-leader in 20 (5%, at least one), the best connected, counts as an informal leader."""
+
+
+def informal_leaders(is_leader: np.ndarray, degree: np.ndarray) -> np.ndarray:
+    """(n,) bool: the best-connected one in INFORMAL_LEADER_EVERY non-leaders (ties broken by
+    slot): the informal leaders who act as role models (Structure.informal_leader)."""
+    informal = np.zeros(len(is_leader), dtype=bool)
+    followers = np.flatnonzero(~is_leader)
+    if len(followers):
+        top = max(1, len(followers) // INFORMAL_LEADER_EVERY)
+        informal[followers[np.argsort(-degree[followers], kind="stable")[:top]]] = True
+    return informal
 
 
 def _keep_only_reporting_for_team(pairs: np.ndarray, kind: int, team: np.ndarray) -> np.ndarray:

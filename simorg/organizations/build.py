@@ -95,12 +95,7 @@ def structure(imp: ImportedOrganization, org: Organization, rng: np.random.Gener
         all_kinds = np.concatenate([all_kinds, np.full(len(iu[0]), MEDIA_TEAM)])
 
     indptr, indices, kind, reverse, source = structures.to_csr(n, all_pairs, all_kinds)
-    degree = np.diff(indptr)
-    informal = np.zeros(n, dtype=bool)
-    followers = np.flatnonzero(~imp.is_leader)
-    if len(followers):
-        top_n = max(1, len(followers) // 20)
-        informal[followers[np.argsort(-degree[followers], kind="stable")[:top_n]]] = True
+    informal = structures.informal_leaders(imp.is_leader, np.diff(indptr))
     return Structure(
         n=n,
         departments=imp.departments,
