@@ -9,6 +9,7 @@ Skipped, with the reason, only when /usr/bin/chromium is missing (.ci/run instal
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -48,21 +49,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
-    """`simorg explore --port N` as a subprocess; yields (url, log path, seconds until /readyz)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    log_path = ARTIFACTS / "explorer_server.log"
+@contextlib.contextmanager
+def served(cmd: list[str], url: str, log_path: Path, cwd: Path, ready_within: float = 90.0):
+    """Run a server command (stdout and stderr to `log_path`), wait until `url`/readyz answers,
+    and stop the process when the block ends; yields the process."""
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
-    exe = Path(sys.executable).parent / "simorg"
-    started = time.monotonic()
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([str(exe), "explore", "--port", str(port)], stdout=log,
-                                stderr=subprocess.STDOUT, env=env, cwd=ROOT)  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
     try:
-        deadline = started + 60
+        deadline = time.monotonic() + ready_within
         while True:  # poll /readyz (the page itself is then waited for with expect)
             assert proc.poll() is None, f"server exited: {log_path.read_text()}"
             try:
@@ -71,10 +66,9 @@ def server():
                         break
             except OSError:
                 pass
-            assert time.monotonic() < deadline, "server not ready within 60 s"
+            assert time.monotonic() < deadline, f"server not ready within {ready_within:g} s"
             time.sleep(0.1)
-        SPEED["server_ready_s"] = round(time.monotonic() - started, 2)
-        yield url, log_path
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -82,6 +76,22 @@ def server():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`simorg explore --port N` as a subprocess; yields (url, log path)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    log_path = ARTIFACTS / "explorer_server.log"
+    exe = Path(sys.executable).parent / "simorg"
+    url = f"http://127.0.0.1:{port}/"
+    started = time.monotonic()
+    try:
+        with served([str(exe), "explore", "--port", str(port)], url, log_path, ROOT, 60):
+            SPEED["server_ready_s"] = round(time.monotonic() - started, 2)
+            yield url, log_path
+    finally:
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "explorer_speed.json").write_text(json.dumps(SPEED, indent=1) + "\n")
 

@@ -3,15 +3,11 @@ departments, in a real headless Chromium (Debian's), served by `simorg explore` 
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from test_app_browser import ARTIFACTS, CHROMIUM, Page, expect, playwright_sync
+from test_app_browser import ARTIFACTS, CHROMIUM, Page, expect, playwright_sync, served
 from test_import import email_eu_core
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,32 +29,11 @@ def data_dir(tmp_path_factory) -> Path:
 def server(data_dir):
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "explorer_import_server.log"
-    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
     exe = Path(sys.executable).parent / "simorg"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([str(exe), "explore", "--port", str(PORT), "--data", str(data_dir)], stdout=log,
-                                stderr=subprocess.STDOUT, env=env, cwd=ROOT)  # fmt: skip
+    cmd = [str(exe), "explore", "--port", str(PORT), "--data", str(data_dir)]
     url = f"http://127.0.0.1:{PORT}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, f"server exited: {log_path.read_text()}"
-            try:
-                with urllib.request.urlopen(url + "readyz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "server not ready within 90 s"
-            time.sleep(0.1)
+    with served(cmd, url, log_path, ROOT):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -8,32 +8,13 @@ Skipped, with the reason, only when /usr/bin/chromium is missing (.ci/run instal
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from test_app_browser import ARGS, ARTIFACTS, CHROMIUM, expect, playwright_sync, pytestmark, served
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PORT = 11010  # issue 10's range (11000-11099): the team's rule for servers in tests
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing: apt-get install -y chromium"
-    ),
-]
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
+__all__ = ["pytestmark"]  # browser-marked, skipped without Chromium, as test_app_browser is
 
 
 @pytest.fixture(scope="module")
@@ -41,33 +22,11 @@ def server(tmp_path_factory):
     """`solara run simorg.app.mesa_viz` on loopback, from outside the repository."""
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "mesa_viz_server.log"
-    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
     cmd = [sys.executable, "-m", "solara", "run", "simorg.app.mesa_viz", "--production",
            "--host", "127.0.0.1", "--port", str(PORT), "--no-open"]  # fmt: skip
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                cwd=tmp_path_factory.mktemp("mesa_viz"))  # fmt: skip
     url = f"http://127.0.0.1:{PORT}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, f"server exited: {log_path.read_text()}"
-            try:
-                with urllib.request.urlopen(url + "readyz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "server not ready within 90 s"
-            time.sleep(0.2)
+    with served(cmd, url, log_path, tmp_path_factory.mktemp("mesa_viz")):
         yield url, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_solaraviz_shows_orgmodel_steps_and_resets(server) -> None:
