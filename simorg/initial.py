@@ -9,10 +9,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from simorg import structures
+from simorg import performance, structures
 from simorg.mechanisms import culture, learning
 from simorg.scenario import Scenario
 from simorg.state import NO_REQUEST, State
+
+
+def _task(state: State, sc: Scenario, rng: np.random.Generator) -> None:
+    """An NK task (issue 9): a landscape from its own stream, and reality becomes its optimum
+    (what is right on each dimension), so beliefs start exactly as on the additive task.
+    Department codes start neutral, like the organization's."""
+    lr = sc.learning
+    if lr.task == "nk":
+        land = performance.nk_landscapes(rng, 1, lr.dimensions, lr.nk_k, lr.nk_interaction)
+        state.task = performance.NKBeliefTask(land, lr.nk_normalise, lr.nk_power)
+        state.reality[:] = state.task.optimum
+    if lr.department_codes:
+        state.department_code = np.zeros((state.structure.departments, lr.dimensions), np.int8)
 
 
 def initial_state(sc: Scenario, streams: dict[str, np.random.Generator]) -> State:
@@ -85,6 +98,7 @@ def initial_state(sc: Scenario, streams: dict[str, np.random.Generator]) -> Stat
         request_held=np.zeros(C, dtype=np.int64),
         request_from=np.full(C, -1, dtype=np.int64),
     )
+    _task(state, sc, streams["task"])
     culture.anchor_practice(state)
     state.old_practice[:] = state.practice
     return state

@@ -148,8 +148,8 @@ def compute(state: State, totals: dict[str, float]) -> dict[str, float]:
         "open_share": t.get("open_contacts", 0.0) / contacts if contacts else 0.0,
         "cross_silo_share": t.get("cross_contacts", 0.0) / contacts if contacts else 0.0,
         "friction": float(state.friction.mean()),
-        "code_knowledge": float(learning.code_knowledge(state.code, state.reality)[0]),
-        "individual_knowledge": float(total @ state.reality[0] / (n * m)),
+        "code_knowledge": _code_knowledge(state),
+        "individual_knowledge": _individual_knowledge(state, total),
         "belief_diversity": _diversity(total, nonzero, n),
         "innovations": totals["innovations"],
         "relearned": totals["relearned"],
@@ -170,3 +170,18 @@ def compute(state: State, totals: dict[str, float]) -> dict[str, float]:
         "turnover": t.get("leavers", 0.0) * WEEKS_PER_YEAR / max(n, 1),
         "turnover_total": totals["turnover_total"],
     }
+
+
+def _code_knowledge(state: State) -> float:
+    """March's Σ c·r / m, or on an NK task the code's expected score (zeros as coins)."""
+    if state.task is None:
+        return float(learning.code_knowledge(state.code, state.reality)[0])
+    return float(state.task.beliefs(state.code[:, None, :])[0, 0])
+
+
+def _individual_knowledge(state: State, total: np.ndarray) -> float:
+    """Mean Σ b·r / m (from the belief sums `total`), or on an NK task people's mean expected
+    score."""
+    if state.task is None:
+        return float(total @ state.reality[0] / (state.n * state.m))
+    return float(state.task.beliefs(state.beliefs).mean())

@@ -17,7 +17,7 @@ Arrays carry a leading batch axis R of independent runs (organizations, landscap
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -116,7 +116,13 @@ def nk_fitness(land: NKLandscape, solutions: np.ndarray) -> np.ndarray:
 
 
 def nk_maximum(land: NKLandscape) -> np.ndarray:
-    """The exact maximum performance of each landscape, (R,), by scoring all 2^N solutions.
+    """The exact maximum performance of each landscape, (R,), by scoring all 2^N solutions."""
+    return nk_optimum(land)[0]
+
+
+def nk_optimum(land: NKLandscape) -> tuple[np.ndarray, np.ndarray]:
+    """Each landscape's maximum performance (R,) and the solution that reaches it, as the index
+    of `nk_solutions_of` (R,) int64, by scoring all 2^N solutions.
 
     Vectorised per landscape: solution s = (high bits h, low bits l); dimension i's combination
     index is an OR of a part that depends only on h and a part that depends only on l, so it is
@@ -128,6 +134,7 @@ def nk_maximum(land: NKLandscape) -> np.ndarray:
     lo_vals = np.arange(2**low)
     hi_vals = np.arange(2 ** (n - low))
     best = np.empty(land.runs)
+    where = np.empty(land.runs, dtype=np.int64)
     total = np.empty((len(hi_vals), len(lo_vals)))
     part = np.empty_like(total)
     for r in range(land.runs):
@@ -142,8 +149,10 @@ def nk_maximum(land: NKLandscape) -> np.ndarray:
                     hi_idx |= ((hi_vals >> (d - low)) & 1) << j
             np.take(land.contributions[r, i], hi_idx[:, None] | lo_idx[None, :], out=part)
             total += part
-        best[r] = total.max() / n
-    return best
+        at = int(total.argmax())
+        best[r] = total.flat[at] / n
+        where[r] = (at // len(lo_vals)) << low | (at % len(lo_vals))
+    return best, where
 
 
 def nk_solutions_of(index: np.ndarray, n: int) -> np.ndarray:
@@ -174,3 +183,130 @@ class NKTask:
     def select(self, runs: np.ndarray | slice) -> NKTask:
         maximum = None if self.maximum is None else self.maximum[runs]
         return NKTask(self.landscape.select(runs), maximum, self.power)
+
+
+# --- beliefs on an NK landscape (the full model: beliefs in {-1, 0, +1}, a zero is a fair coin) ---
+
+MAX_NK_DIMENSIONS = 22  # the exact optimum scores all 2^N solutions
+
+
+def nk_belief_contributions(
+    land: NKLandscape, beliefs: np.ndarray, best: bool = False
+) -> np.ndarray:
+    """Each dimension's contribution (R, A, N) for beliefs (R, A, N) in {-1, 0, +1}: +1 is bit 1,
+    -1 bit 0, and 0 a fair coin (as people act on it in March's model).
+
+    The expected contribution over the coins (each completion of the unknown bits equally likely),
+    or with `best` the largest any completion gives. With no zero belief both are the contribution
+    of the solution itself (`nk_contributions`).
+    """
+    runs, agents, n = beliefs.shape
+    run = np.repeat(np.arange(runs), agents)
+    return nk_row_contributions(land, beliefs.reshape(-1, n), run, best).reshape(runs, agents, n)
+
+
+def nk_row_contributions(
+    land: NKLandscape, rows: np.ndarray, run: np.ndarray, best: bool = False
+) -> np.ndarray:
+    """`nk_belief_contributions` for rows (G, N) of beliefs, row g on landscape run[g]; (G, N).
+    Computed in chunks of rows: (chunk, N, 2^(K+1)) at a time."""
+    g, n = rows.shape
+    k1 = land.k + 1
+    combos = np.arange(2**k1)
+    weight = (1 << np.arange(k1)).astype(np.int64)
+    out = np.empty((g, n))
+    chunk = max(1, (1 << 20) // max(1, n * len(combos)))
+    for lo in range(0, g, chunk):
+        r = run[lo : lo + chunk]
+        dep = land.dependencies[r]  # (c, N, K + 1)
+        b = np.take_along_axis(rows[lo : lo + chunk], dep.reshape(len(r), -1), axis=1)
+        b = b.reshape(len(r), n, k1)
+        fixed = (b != 0).astype(np.int64) @ weight  # which of the K + 1 bits are known
+        value = (b > 0).astype(np.int64) @ weight  # and what they are
+        consistent = (combos & fixed[..., None]) == value[..., None]  # (c, N, 2^(K+1))
+        table = land.contributions[r]
+        if best:
+            out[lo : lo + chunk] = np.where(consistent, table, -np.inf).max(axis=2)
+        else:
+            total = np.where(consistent, table, 0.0).sum(axis=2)
+            out[lo : lo + chunk] = total / consistent.sum(axis=2)
+    return out
+
+
+def nk_turbulence(land: NKLandscape, p: float, rng: np.random.Generator) -> np.ndarray:
+    """The market moves on an NK task: each dimension's contribution table is redrawn (uniform in
+    [0, 1) again) with probability p, in place; which dimensions interact stays. Draws
+    `random((R, N))`, then `random((k, 2^(K+1)))` for the k redrawn tables. Returns (R, N) bool."""
+    redraw = rng.random((land.runs, land.n)) < p
+    k = int(redraw.sum())
+    if k:
+        land.contributions[redraw] = rng.random((k, land.contributions.shape[2]))
+    return redraw
+
+
+@dataclass
+class NKBeliefTask:
+    """The full model's NK task: one landscape per organization (batch axis R, as beliefs),
+    its optimum (for normalisation and for what is 'right' on a dimension), and the score
+    people see, (fitness / max) ** power when normalised, else fitness ** power.
+
+    Mutable: turbulence redraws contribution tables and `refresh` finds the new optimum.
+    """
+
+    landscape: NKLandscape
+    normalise: bool = False
+    power: float = 1.0
+    maximum: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (R,)
+    optimum: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int8))
+
+    def __post_init__(self) -> None:
+        if self.maximum.size == 0:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Find each landscape's optimum again (after turbulence)."""
+        self.maximum, where = nk_optimum(self.landscape)
+        self.optimum = (nk_solutions_of(where, self.landscape.n).astype(np.int8) * 2 - 1).astype(
+            np.int8
+        )
+
+    def finish(self, fitness: np.ndarray) -> np.ndarray:
+        """The score people see from a fitness (R, ...)."""
+        if self.normalise:
+            return normalised(fitness, self.maximum, self.power)
+        return fitness**self.power if self.power != 1.0 else fitness
+
+    def actions(self, actions: np.ndarray) -> np.ndarray:
+        """Score (R, A) of actions (R, A, N) in {-1, +1}."""
+        return self.finish(nk_fitness(self.landscape, (actions > 0).view(np.uint8)))
+
+    def beliefs(self, beliefs: np.ndarray) -> np.ndarray:
+        """Expected score (R, A) of beliefs (R, A, N) in {-1, 0, +1}, zeros acting as fair coins
+        (the score of the expected fitness: exact at power 1)."""
+        return self.finish(nk_belief_contributions(self.landscape, beliefs).mean(axis=2))
+
+    def best_case(self, beliefs: np.ndarray) -> np.ndarray:
+        """An upper bound (R, A) on the score any coins for the zero beliefs can give: the mean of
+        each dimension's best completion (exact when nobody has a zero belief)."""
+        return self.finish(nk_belief_contributions(self.landscape, beliefs, best=True).mean(axis=2))
+
+    def rows(self, rows: np.ndarray, run: np.ndarray) -> np.ndarray:
+        """Expected score (G,) of belief rows (G, N), row g in organization run[g]."""
+        fitness = nk_row_contributions(self.landscape, rows, run).mean(axis=1)
+        if self.normalise:
+            return (fitness / self.maximum[run]) ** self.power
+        return fitness**self.power if self.power != 1.0 else fitness
+
+    def people(self, flat: np.ndarray) -> np.ndarray:
+        """Expected score (R·n,) of everyone, for beliefs (R·n, N) of R organizations of n."""
+        return self.beliefs(flat.reshape(self.landscape.runs, -1, flat.shape[1])).reshape(-1)
+
+    def with_belief(
+        self, flat: np.ndarray, people: np.ndarray, topic: np.ndarray, value: np.ndarray
+    ) -> np.ndarray:
+        """Expected score (k,) of `people` (k,) (rows of beliefs (R·n, N) of R organizations of
+        n) with their belief on `topic` (k,) replaced by `value` (k,)."""
+        trial = flat[people]
+        trial[np.arange(len(people)), topic] = value
+        per_org = flat.shape[0] // self.landscape.runs
+        return self.rows(trial, people // per_org)

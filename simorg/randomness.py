@@ -23,6 +23,8 @@ STREAMS: tuple[str, ...] = (
     "interventions",
     "voice",
     "failure",
+    "task",  # issue 9: the NK landscape (drawn only on an NK task)
+    "department_codes",  # issue 9: department codes (drawn only when they are on)
 )
 
 

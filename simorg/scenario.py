@@ -389,6 +389,62 @@ class Learning(Section):
         "better_performer",
         description="Whom people learn from in open contacts: anyone (conformity), a colleague who performs better on the whole task (better_performer), or one whose belief does better on the topic (better_on_topic)",
     )
+    # --- issue 9: an NK task and department codes (docs/odd.md, learning on an NK task)
+    task: Literal["additive", "nk"] = Field(
+        "additive",
+        description="The task: March's additive reality (each dimension counts on its own) or an NK landscape (each dimension's value depends on K others)",
+    )
+    nk_k: int = Field(
+        5,
+        ge=0,
+        le=21,
+        description="K: how many other dimensions each dimension's value depends on (NK task; below learning.dimensions)",
+    )
+    nk_interaction: Literal["random", "adjacent"] = Field(
+        "random",
+        description="Which K dimensions each one depends on (NK task): drawn at random, or the K next ones",
+    )
+    nk_normalise: bool = Field(
+        True,
+        description="Scores on the NK task divided by the landscape's best possible (as Lazer & Friedman 2007)",
+    )
+    nk_power: float = Field(
+        1.0,
+        ge=0.01,
+        le=16,
+        description="Power the NK score is raised to, to spread scores (Lazer & Friedman 2007 use 8); changes outcomes, not who learns from whom",
+    )
+    department_codes: bool = Field(
+        False,
+        description="Each department also keeps its own code (sub-unit routines) that learns from its own members and socializes them",
+    )
+    department_socialization: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Chance per step a belief moves toward the own department's code (department codes)",
+    )
+
+    @model_validator(mode="after")
+    def _nk_fits(self) -> Learning:
+        from simorg.performance import MAX_NK_DIMENSIONS
+
+        if self.task != "nk":
+            return self
+        if self.dimensions > MAX_NK_DIMENSIONS:
+            raise ValueError(
+                f"learning.task = 'nk' needs learning.dimensions <= {MAX_NK_DIMENSIONS} (the "
+                f"landscape's optimum is found by scoring all 2^N solutions), got "
+                f"{self.dimensions}; set learning.dimensions=20"
+            )
+        if self.nk_k >= self.dimensions:
+            raise ValueError(
+                f"learning.nk_k must be below learning.dimensions ({self.dimensions}), got "
+                f"{self.nk_k}; set learning.nk_k={self.dimensions - 1} or fewer"
+            )
+        return self
+
+    # --- end issue 9
 
 
 class Conversation(Section):

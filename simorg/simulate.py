@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from simorg.mechanisms import learning
+from simorg.mechanisms.organizational_learning import departments_settled
 from simorg.model import OrgModel
 from simorg.scenario import Scenario
 
@@ -123,7 +124,10 @@ def at_equilibrium(model: OrgModel) -> bool:
         lr.peer_rule,
         code_learns=lr.code_learning > 0,
         socializes=lr.socialization > 0,
+        task=st.task,
     )
+    if st.department_code is not None:
+        done &= departments_settled(st)
     return bool(done[0])
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from simorg.mechanisms.sampling import expand_rows, row_max
+from simorg.performance import NKBeliefTask
 from simorg.scenario import Scenario
 from simorg.structures import Structure
 
@@ -69,6 +70,9 @@ class State:
     # what interventions changed, in order: {"step", "action", "departments", "changed"}
     changes: list[dict] = field(default_factory=list)
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # issue 9: the NK task (None: March's additive reality); department codes (D, m) or None
+    task: NKBeliefTask | None = None
+    department_code: np.ndarray | None = None
 
     def restructure(self, new: Structure) -> np.ndarray:
         """Swap in a new tie structure, carrying trust and recent contacts over on the ties that

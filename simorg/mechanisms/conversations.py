@@ -30,7 +30,7 @@ def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> Non
             0, state.m, size=(len(a), min(sc.conversation.topics, state.m)), dtype=np.int16
         )
         gates = interpersonal.peer_gates(
-            sc.learning.peer_rule, state.beliefs[0], state.reality[0], a, b, topics
+            sc.learning.peer_rule, state.beliefs[0], state.reality[0], a, b, topics, state.task
         )
         _exchange(state.beliefs[0], a, b, sc.learning.peer_learning * trust, topics, rng, gates)
 

@@ -33,7 +33,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from simorg.performance import additive_rows, additive_terms
+from simorg.performance import NKBeliefTask, additive_rows, additive_terms
 
 PEER_RULES = ("conformity", "better_performer", "better_on_topic")
 
@@ -50,14 +50,18 @@ def peer_gates(
     a: np.ndarray,
     b: np.ndarray,
     topics: np.ndarray,
+    task: NKBeliefTask | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Who may learn from whom in contacts (a[c], b[c]) on `topics` (contacts, t).
 
     Returns (a_may, b_may), bool (contacts, t): a may learn from b, b from a; None for conformity
     (everyone may). beliefs (G, m); reality (m,) for one organization or (G, m), each person's.
+    With an NK `task` (G = R·n people of its R organizations), performance is the task's score.
     """
     if rule == "conformity":
         return None
+    if task is not None:
+        return _nk_gates(rule, beliefs, a, b, topics, task)
     rp = np.broadcast_to(reality, beliefs.shape)
     if rule == "better_performer":
         perf = additive_rows(beliefs, rp)
@@ -71,12 +75,40 @@ def peer_gates(
     raise ValueError(f"unknown peer rule {rule!r}; one of {', '.join(PEER_RULES)}")
 
 
+def _nk_gates(
+    rule: str,
+    beliefs: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    topics: np.ndarray,
+    task: NKBeliefTask,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The peer rules on an NK task. better_performer: the colleague's beliefs score higher
+    (expected score, zeros as coins). better_on_topic: taking the colleague's belief on the topic
+    into one's own beliefs would raise one's own score (the dimension judged in the context of
+    everything else one believes, since on an NK task a dimension has no value on its own)."""
+    perf = task.people(beliefs)
+    if rule == "better_performer":
+        pa, pb = perf.take(a)[:, None], perf.take(b)[:, None]
+        return np.broadcast_to(pb > pa, topics.shape), np.broadcast_to(pa > pb, topics.shape)
+    if rule == "better_on_topic":
+        aa = np.broadcast_to(a[:, None], topics.shape).reshape(-1)
+        bb = np.broadcast_to(b[:, None], topics.shape).reshape(-1)
+        j = topics.reshape(-1).astype(np.intp)
+        va, vb = beliefs[aa, j], beliefs[bb, j]
+        a_gain = task.with_belief(beliefs, aa, j, vb) > perf.take(aa)
+        b_gain = task.with_belief(beliefs, bb, j, va) > perf.take(bb)
+        return a_gain.reshape(topics.shape), b_gain.reshape(topics.shape)
+    raise ValueError(f"unknown peer rule {rule!r}; one of {', '.join(PEER_RULES)}")
+
+
 def peer_can_pass(
     rule: str,
     beliefs: np.ndarray,
     reality: np.ndarray,
     source: np.ndarray,
     target: np.ndarray,
+    task: NKBeliefTask | None = None,
 ) -> np.ndarray:
     """(E,) bool: the tie's source could still learn something from its target under `rule`.
 
@@ -88,7 +120,15 @@ def peer_can_pass(
     rp = np.broadcast_to(reality, beliefs.shape)
     bs, bt = beliefs[source], beliefs[target]
     could = (bt != 0) & (bt != bs)  # what conformity would pass
-    if rule == "better_performer":
+    if task is not None and rule == "better_performer":
+        perf = task.people(beliefs)
+        could &= (perf[target] > perf[source])[:, None]
+    elif task is not None and rule == "better_on_topic":
+        e, j = np.nonzero(could)  # only what conformity would pass can pass
+        gain = task.with_belief(beliefs, source[e], j, bt[e, j]) > task.people(beliefs)[source[e]]
+        could[:] = False
+        could[e[gain], j[gain]] = True
+    elif rule == "better_performer":
         perf = additive_rows(beliefs, rp)
         could &= (perf[target] > perf[source])[:, None]
     elif rule == "better_on_topic":

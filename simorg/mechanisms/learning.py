@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from simorg.mechanisms import interpersonal
-from simorg.performance import additive, additive_one
+from simorg.performance import NKBeliefTask, additive, additive_one
 
 BELIEF = np.int8
 
@@ -110,6 +110,7 @@ def knowledge_step(
     rng: np.random.Generator,
     voice: np.ndarray | None = None,
     socialize_mask: np.ndarray | None = None,
+    task: NKBeliefTask | None = None,
 ) -> np.ndarray:
     """One period of mutual learning, in place on `beliefs` and `code`.
 
@@ -125,12 +126,14 @@ def knowledge_step(
       (-c -> 0 -> c) with probability p1, for people in `socialize_mask` (R,n) (None = everyone).
 
     p1: float, per run (R,) / (R,1), or per person (R,n) / (R,n,1). p2: float or per run (R,) /
-    (R,1).
+    (R,1). With an NK `task` people's performance and the code's score are the task's
+    (`NKBeliefTask.actions`, `.beliefs`: a zero code value a fair coin) and "right" means as in
+    the landscape's optimum (`reality` holds it); the rules are the same.
     Returns innovations: bool (R,m), code dimensions that became right this period.
     """
     runs = beliefs.shape[0]
     # (1) act: coins for zero beliefs; the summed actions of those who beat the code this period
-    s = _superior_actions(beliefs, code, reality, rng, voice)
+    s = _superior_actions(beliefs, code, reality, rng, voice, task)
     # (2) socialization toward the code of the start of the period (c·move is 0 where c is 0)
     rate1 = _per_run(p1, runs, 3).astype(np.float32)
     move = rng.random(beliefs.shape, dtype=np.float32) < rate1
@@ -156,11 +159,15 @@ def _superior_actions(
     reality: np.ndarray,
     rng: np.random.Generator,
     voice: np.ndarray | None,
+    task: NKBeliefTask | None = None,
 ) -> np.ndarray:
     """Step (1): people act; S (R, m) = Σ of the actions of those who beat the code (and have
     voice). Computed before socialization, as it only depends on this period's actions."""
     actions = _actions(beliefs, rng)
-    superior = _scores(actions, reality) > code_score(code, reality)[:, None]
+    if task is None:
+        superior = _scores(actions, reality) > code_score(code, reality)[:, None]
+    else:
+        superior = task.actions(actions) > task.beliefs(code[:, None, :])
     if voice is not None:
         superior &= voice
     # only the superior group's rows (usually few), summed run by run
@@ -194,6 +201,7 @@ def at_equilibrium(
     code: np.ndarray,
     reality: np.ndarray,
     voice: np.ndarray | None = None,
+    task: NKBeliefTask | None = None,
 ) -> np.ndarray:
     """True (R,) where nothing can change any more without turnover or turbulence.
 
@@ -201,13 +209,23 @@ def at_equilibrium(
     (Σ b·r + number of zero beliefs = m - 2·wrong beliefs ≤ code score), and nobody differs from a
     non-zero code value (socialization has nothing left to do). This state is absorbing.
     """
-    return _nobody_can_beat(beliefs, code, reality, voice) & _socialized(beliefs, code)
+    return _nobody_can_beat(beliefs, code, reality, voice, task) & _socialized(beliefs, code)
 
 
 def _nobody_can_beat(
-    beliefs: np.ndarray, code: np.ndarray, reality: np.ndarray, voice: np.ndarray | None
+    beliefs: np.ndarray,
+    code: np.ndarray,
+    reality: np.ndarray,
+    voice: np.ndarray | None,
+    task: NKBeliefTask | None = None,
 ) -> np.ndarray:
-    """(R,) nobody (with voice) can beat the code, even with lucky coins."""
+    """(R,) nobody (with voice) can beat the code, even with lucky coins (on an NK task: even
+    the best completion of each dimension's unknown bits, an upper bound, does not beat it)."""
+    if task is not None:
+        can = task.best_case(beliefs) > task.beliefs(code[:, None, :])
+        if voice is not None:
+            can &= voice
+        return ~can.any(axis=1)
     m = beliefs.shape[-1]
     wrong = np.einsum(
         "rnm->rn", (beliefs == -reality[:, None, :]).view(np.int8), dtype=np.int16, casting="safe"
@@ -234,6 +252,7 @@ def settled(
     voice: np.ndarray | None = None,
     code_learns: bool = True,
     socializes: bool = True,
+    task: NKBeliefTask | None = None,
 ) -> np.ndarray:
     """True (R,) where neither the code, socialization nor colleagues can change anything more.
 
@@ -247,9 +266,9 @@ def settled(
     """
     runs, n, m = beliefs.shape
     if code_learns and socializes:
-        done = at_equilibrium(beliefs, code, reality, voice)
+        done = at_equilibrium(beliefs, code, reality, voice, task)
     elif code_learns:
-        done = _nobody_can_beat(beliefs, code, reality, voice)
+        done = _nobody_can_beat(beliefs, code, reality, voice, task)
     elif socializes:
         done = _socialized(beliefs, code)
     else:
@@ -257,7 +276,7 @@ def settled(
     if len(source):
         flat = beliefs.reshape(runs * n, m)
         person_reality = np.repeat(reality, n, axis=0)
-        can = interpersonal.peer_can_pass(rule, flat, person_reality, source, target)
+        can = interpersonal.peer_can_pass(rule, flat, person_reality, source, target, task)
         done &= np.bincount(source[can] // n, minlength=runs) == 0
     return done
 

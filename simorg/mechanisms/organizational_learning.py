@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg import performance
 from simorg.mechanisms import learning
 from simorg.state import State
 
@@ -30,7 +31,10 @@ def organizational_learning(state: State, streams: dict[str, np.random.Generator
         voice = (state.structure.is_leader | (draw < heard))[None, :]
     if lr.turbulence > 0:  # the market moves first, as in March's program
         right = state.code[0] == state.reality[0]
-        learning.turbulence(state.reality, lr.turbulence, streams["knowledge"])
+        if state.task is None:
+            learning.turbulence(state.reality, lr.turbulence, streams["knowledge"])
+        else:
+            _nk_market_moves(state, lr.turbulence, streams["knowledge"])
         now_wrong = state.code[0] != state.reality[0]
         state.flipped_away |= right & now_wrong
         state.flipped_away &= now_wrong  # a dimension the market flipped back is right again
@@ -42,8 +46,74 @@ def organizational_learning(state: State, streams: dict[str, np.random.Generator
         lr.code_learning,
         streams["learning"],
         voice=voice,
+        task=state.task,
     )
     _count_improvements(state, became_right[0])
+    if state.department_code is not None:
+        department_learning(state, voice, streams["department_codes"])
+
+
+def _nk_market_moves(state: State, p4: float, rng: np.random.Generator) -> None:
+    """Turbulence on an NK task: each dimension's contribution table is redrawn with probability
+    p4 (`performance.nk_turbulence`); what is right (reality, the optimum) is found again."""
+    assert state.task is not None
+    if performance.nk_turbulence(state.task.landscape, p4, rng).any():
+        state.task.refresh()
+        state.reality[:] = state.task.optimum
+
+
+def _departments(state: State) -> list[np.ndarray]:
+    """The members of each department, in slot order."""
+    dept = state.structure.department
+    return [np.flatnonzero(dept == d) for d in range(state.structure.departments)]
+
+
+def department_learning(
+    state: State, voice: np.ndarray | None, rng: np.random.Generator
+) -> None:
+    """Department codes (sub-unit routines), after the organization's: each department's code
+    learns by March's rule from the members of that department who beat it (and have voice),
+    and socializes only them (rate `department_socialization`), one department after the other.
+    Members act again for their department's code (a second sample of the same beliefs, after
+    this period's socialization into the organization's code)."""
+    lr = state.params.learning
+    assert state.department_code is not None
+    for d, members in enumerate(_departments(state)):
+        if len(members) == 0:
+            continue
+        sub = state.beliefs[:, members]
+        learning.knowledge_step(
+            sub,
+            state.department_code[d : d + 1],
+            state.reality,
+            lr.department_socialization,
+            lr.code_learning,
+            rng,
+            voice=None if voice is None else voice[:, members],
+            task=state.task,
+        )
+        state.beliefs[:, members] = sub
+
+
+def departments_settled(state: State) -> np.ndarray:
+    """(1,) no department code nor its socialization can change anything more (voice ignored,
+    as `simulate.at_equilibrium` does)."""
+    lr = state.params.learning
+    assert state.department_code is not None
+    done = np.ones(1, dtype=bool)
+    for d, members in enumerate(_departments(state)):
+        done &= learning.settled(
+            state.beliefs[:, members],
+            state.department_code[d : d + 1],
+            state.reality,
+            np.zeros(0, dtype=np.intp),
+            np.zeros(0, dtype=np.intp),
+            "conformity",
+            code_learns=lr.code_learning > 0,
+            socializes=lr.department_socialization > 0,
+            task=state.task,
+        )
+    return done
 
 
 def learn_from_failure(
