@@ -68,9 +68,7 @@ def _departments(state: State) -> list[np.ndarray]:
     return [np.flatnonzero(dept == d) for d in range(state.structure.departments)]
 
 
-def department_learning(
-    state: State, voice: np.ndarray | None, rng: np.random.Generator
-) -> None:
+def department_learning(state: State, voice: np.ndarray | None, rng: np.random.Generator) -> None:
     """Department codes (sub-unit routines), after the organization's: each department's code
     learns by March's rule from the members of that department who beat it (and have voice),
     and socializes only them (rate `department_socialization`), one department after the other.
