@@ -209,27 +209,33 @@ def nk_row_contributions(
     land: NKLandscape, rows: np.ndarray, run: np.ndarray, best: bool = False
 ) -> np.ndarray:
     """`nk_belief_contributions` for rows (G, N) of beliefs, row g on landscape run[g]; (G, N).
-    Computed in chunks of rows: (chunk, N, 2^(K+1)) at a time."""
+
+    Where all K + 1 bits a dimension reads are known, one lookup; only the other (row, dimension)
+    pairs average (or maximise) over the 2^(K+1) combinations, in chunks."""
     g, n = rows.shape
     k1 = land.k + 1
-    combos = np.arange(2**k1)
     weight = (1 << np.arange(k1)).astype(np.int64)
-    out = np.empty((g, n))
-    chunk = max(1, (1 << 20) // max(1, n * len(combos)))
-    for lo in range(0, g, chunk):
-        r = run[lo : lo + chunk]
-        dep = land.dependencies[r]  # (c, N, K + 1)
-        b = np.take_along_axis(rows[lo : lo + chunk], dep.reshape(len(r), -1), axis=1)
-        b = b.reshape(len(r), n, k1)
-        fixed = (b != 0).astype(np.int64) @ weight  # which of the K + 1 bits are known
-        value = (b > 0).astype(np.int64) @ weight  # and what they are
-        consistent = (combos & fixed[..., None]) == value[..., None]  # (c, N, 2^(K+1))
-        table = land.contributions[r]
-        if best:
-            out[lo : lo + chunk] = np.where(consistent, table, -np.inf).max(axis=2)
-        else:
-            total = np.where(consistent, table, 0.0).sum(axis=2)
-            out[lo : lo + chunk] = total / consistent.sum(axis=2)
+    dep = land.dependencies[run].reshape(g, n * k1)  # (G, N·(K + 1))
+    b = np.take_along_axis(rows, dep, axis=1).reshape(g, n, k1)
+    fixed = (b != 0).astype(np.int64) @ weight  # which of the K + 1 bits are known
+    value = (b > 0).astype(np.int64) @ weight  # and what they are
+    runs_n = run[:, None] * n + np.arange(n)  # (G, N): the (landscape, dimension) table row
+    tables = land.contributions.reshape(-1, 2**k1)
+    out = tables[runs_n, value]  # exact where every bit is known
+    gi, ii = np.nonzero(fixed != 2**k1 - 1)
+    if len(gi):
+        combos = np.arange(2**k1)
+        chunk = max(1, (1 << 20) // len(combos))
+        for lo in range(0, len(gi), chunk):
+            g_, i_ = gi[lo : lo + chunk], ii[lo : lo + chunk]
+            f, v = fixed[g_, i_, None], value[g_, i_, None]
+            consistent = (combos & f) == v  # (c, 2^(K+1))
+            table = tables[runs_n[g_, i_]]
+            if best:
+                out[g_, i_] = np.where(consistent, table, -np.inf).max(axis=1)
+            else:
+                total = np.where(consistent, table, 0.0).sum(axis=1)
+                out[g_, i_] = total / consistent.sum(axis=1)
     return out
 
 

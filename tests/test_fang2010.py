@@ -27,6 +27,8 @@ SMALL = fg.Design(n=60, departments=4)
         (2, 0.6, SMALL),
         (3, 1.0, fg.Design(n=50, departments=5, rule="better_on_topic", p1=0.3)),
         (4, 0.3, fg.Design(n=50, departments=5, rule="conformity", p2=0.0)),
+        (5, 0.3, fg.Design(n=50, departments=5, task="nk", k=3, m=12)),
+        (6, 0.6, fg.Design(n=50, departments=5, task="nk", k=2, m=10, rule="better_on_topic")),
     ],
 )
 def test_runner_steps_like_the_full_model(seed, linking, design):

@@ -527,6 +527,16 @@ def fang2010(
     p2: Annotated[str, typer.Option(metavar="X", help="Code learning rate (0.5).")] = "0.5",
     peer: Annotated[str, typer.Option(metavar="X", help="Peer learning rate (0.3).")] = "0.3",
     seed: Annotated[str, typer.Option(metavar="S", help="Seed of the random streams.")] = "2010",
+    task: Annotated[
+        str, typer.Option(metavar="NAME", help="Task: additive (March's reality) or nk.")
+    ] = "additive",
+    k: Annotated[
+        str | None, typer.Option(metavar="K", help="K of the NK task (5; with --task nk).")
+    ] = None,
+    dimensions: Annotated[
+        str | None,
+        typer.Option(metavar="M", help="Dimensions of the task (30 additive, 20 nk; nk <= 22)."),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only a JSON list of result rows.")
     ] = False,
@@ -547,11 +557,23 @@ def fang2010(
         if len(rule_names) != 1:
             raise InputError(f"--rule: expected one rule, got {rule!r}")
         rule_name = rule_names[0]
+        task_name = parse_names(task, "--task", ("additive", "nk"))
+        if len(task_name) != 1:
+            raise InputError(f"--task: expected one task, got {task!r}")
+        nk = task_name[0] == "nk"
+        if k is not None and not nk:
+            raise InputError("--k applies to --task nk only")
+        m = parse_int(dimensions, "--dimensions", 1, 22 if nk else 1000) if dimensions else None
+        m = m or (20 if nk else fg.M_DIMENSIONS)
+        k_value = parse_int(k, "--k", 0, m - 1) if k is not None else min(5, m - 1)
         design = fg.Design(
             p1=parse_rate(p1, "--p1"),
             p2=parse_rate(p2, "--p2"),
             peer=parse_rate(peer, "--peer"),
             rule=rule_name,
+            task=task_name[0],
+            k=k_value,
+            m=m,
         )
         seed_value = parse_int(seed, "--seed", 0)
         started = time.perf_counter()
@@ -590,7 +612,9 @@ def fang2010(
     console.print(
         f"mean ± s.e. over {n_runs} organizations per level ({design.n} people, "
         f"{design.departments} departments); rule {design.rule}, p1 = {design.p1:g}, "
-        f"p2 = {design.p2:g}, peer = {design.peer:g}; seed {seed_value}; {seconds:.1f} s",
+        f"p2 = {design.p2:g}, peer = {design.peer:g}; task {design.task}"
+        + (f" (N = {design.m}, K = {design.k}, normalised)" if nk else f" (m = {design.m})")
+        + f"; seed {seed_value}; {seconds:.1f} s",
         style="dim",
         soft_wrap=True,
     )

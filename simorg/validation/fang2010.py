@@ -37,6 +37,7 @@ from simorg.mechanisms.learning import (
     settled,
 )
 from simorg.mechanisms.sampling import choose_ties
+from simorg.performance import NKBeliefTask, nk_landscapes
 from simorg.randomness import spawn_streams
 from simorg.scenario import (
     Conversation,
@@ -86,6 +87,8 @@ class Design:
     rule: str = PEER_RULE
     contacts: int = CONTACTS
     topics: int = TOPICS
+    task: str = "additive"  # or "nk": an NK landscape with `k` (issue 9), m at most 22
+    k: int = 5
 
     def organization(self, linking: float) -> Organization:
         return Organization(
@@ -126,6 +129,8 @@ class Design:
                 voice_hierarchy=0.0,
                 turbulence=0.0,
                 failure_learning=0.0,
+                task=self.task,  # type: ignore[arg-type]
+                nk_k=self.k,
             ),
             conversation=Conversation(
                 contacts=self.contacts,
@@ -148,6 +153,7 @@ class Batch:
     indices: np.ndarray
     source: np.ndarray
     crossing: np.ndarray  # (R,) share of each organization's ties that cross departments
+    task: NKBeliefTask | None = None  # an NK task: one landscape per organization
 
 
 def build_batch(
@@ -167,7 +173,25 @@ def build_batch(
     indptr, indices, _, _, source = structures.to_csr(
         runs * n, pairs, np.concatenate(kinds).astype(np.int64)
     )
-    return Batch(reality, beliefs, code, indptr, indices, source, crossing)
+    task = None
+    if design.task == "nk":  # as initial.py: its own stream, reality becomes the optimum
+        land = nk_landscapes(streams["task"], runs, design.m, design.k)
+        task = NKBeliefTask(land, normalise=True)
+        reality[:] = task.optimum
+    return Batch(reality, beliefs, code, indptr, indices, source, crossing, task)
+
+
+def knowledge(batch: Batch) -> dict[str, np.ndarray]:
+    """Individual and code knowledge (R,): March's Σ·r / m, or the NK task's normalised score."""
+    if batch.task is None:
+        return {
+            "individual": individual_knowledge(batch.beliefs, batch.reality),
+            "code": code_knowledge(batch.code, batch.reality),
+        }
+    return {
+        "individual": batch.task.beliefs(batch.beliefs).mean(axis=1),
+        "code": batch.task.beliefs(batch.code[:, None, :])[:, 0],
+    }
 
 
 def step(batch: Batch, design: Design, streams: dict[str, np.random.Generator]) -> None:
@@ -187,10 +211,18 @@ def step(batch: Batch, design: Design, streams: dict[str, np.random.Generator]) 
         topics = rng.integers(0, m, size=(len(a), min(design.topics, m)), dtype=np.int16)
         flat = batch.beliefs.reshape(runs * n, m)
         person_reality = np.repeat(batch.reality, n, axis=0)
-        gates = interpersonal.peer_gates(design.rule, flat, person_reality, a, b, topics)
+        gates = interpersonal.peer_gates(
+            design.rule, flat, person_reality, a, b, topics, batch.task
+        )
         _exchange(flat, a, b, np.full(len(a), design.peer), topics, rng, gates)
     knowledge_step(
-        batch.beliefs, batch.code, batch.reality, design.p1, design.p2, streams["learning"]
+        batch.beliefs,
+        batch.code,
+        batch.reality,
+        design.p1,
+        design.p2,
+        streams["learning"],
+        task=batch.task,
     )
 
 
@@ -220,12 +252,14 @@ def simulate(
                 design.rule,
                 code_learns=design.p2 > 0,
                 socializes=design.p1 > 0,
+                task=batch.task,
             )
             new = done & (at < 0)
             if new.any():
                 at[new] = t
-                out["individual"][new] = individual_knowledge(batch.beliefs, batch.reality)[new]
-                out["code"][new] = code_knowledge(batch.code, batch.reality)[new]
+                now = knowledge(batch)
+                out["individual"][new] = now["individual"][new]
+                out["code"][new] = now["code"][new]
             if progress is not None:
                 progress(int((at >= 0).sum()), runs)
             if (at >= 0).all():
@@ -233,8 +267,9 @@ def simulate(
         if t < max_steps:
             step(batch, design, streams)
     left = at < 0
-    out["individual"][left] = individual_knowledge(batch.beliefs, batch.reality)[left]
-    out["code"][left] = code_knowledge(batch.code, batch.reality)[left]
+    now = knowledge(batch)
+    out["individual"][left] = now["individual"][left]
+    out["code"][left] = now["code"][left]
     return out, at
 
 
