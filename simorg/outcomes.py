@@ -131,7 +131,7 @@ def compute(state: State, totals: dict[str, float]) -> dict[str, float]:
     in_use = float(recent.sum())
     active = state.customer_active
     theta = state.customer_trust
-    n, m = state.n, state.m
+    n = state.n
     total, nonzero = _belief_sums(
         state.beliefs[0]
     )  # mean individual knowledge = Σ_j total_j r_j / nm

@@ -161,10 +161,11 @@ def test_the_full_model_reports_performance_py_scores():
 def test_nk_turbulence_in_the_model_moves_what_is_right():
     model = OrgModel(nk_scenario(**{"learning.turbulence": 1.0}), seed=4)
     st = model.state
-    first = st.reality.copy()
     model.step()
     _, where = P.nk_optimum(st.task.landscape)
-    np.testing.assert_array_equal(st.reality[0], P.nk_solutions_of(where, 10)[0].astype(int) * 2 - 1)
+    np.testing.assert_array_equal(
+        st.reality[0], P.nk_solutions_of(where, 10)[0].astype(int) * 2 - 1
+    )
     assert st.task.maximum[0] == pytest.approx(P.nk_maximum(st.task.landscape)[0])
 
 
