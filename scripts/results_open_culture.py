@@ -2,7 +2,7 @@
 experiments/open_culture_innovation.toml. Numbers are read from the results folder, never typed:
 
     nice -n 10 simorg sweep open_culture_innovation --workers 2 --out RESULTS
-    python scripts/results_open_culture.py RESULTS [--write docs/results.md]
+    python scripts/results_open_culture.py RESULTS [--write docs/results.md [--marker NAME]]
 
 Prints (or writes between the markers in docs/results.md) one row per task × linking × turnover
 cell: the closed culture's final value and the open culture's paired difference (open − closed,
@@ -19,7 +19,7 @@ from simorg.experiments.store import Store
 
 OUTCOMES = ("innovations", "code_knowledge", "individual_knowledge", "belief_diversity")
 MECHANISM = ("open_share", "cross_silo_share", "relearned")
-BEGIN, END = "<!-- open-culture-table:begin -->", "<!-- open-culture-table:end -->"
+MARKER = "open-culture-table"
 
 
 def _cell(d: dict, digits: int) -> str:
@@ -74,13 +74,15 @@ def main(argv: list[str]) -> int:
     text = table(Path(argv[0]))
     if len(argv) >= 3 and argv[1] == "--write":
         doc = Path(argv[2])
+        marker = argv[4] if len(argv) >= 5 and argv[3] == "--marker" else MARKER
+        begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
         body = doc.read_text(encoding="utf-8")
-        if BEGIN not in body or END not in body:
-            print(f"{doc}: no {BEGIN} … {END} markers to write between", file=sys.stderr)
+        if begin not in body or end not in body:
+            print(f"{doc}: no {begin} … {end} markers to write between", file=sys.stderr)
             return 2
-        before, rest = body.split(BEGIN, 1)
-        _, after = rest.split(END, 1)
-        doc.write_text(before + BEGIN + "\n" + text + "\n" + END + after, encoding="utf-8")
+        before, rest = body.split(begin, 1)
+        _, after = rest.split(end, 1)
+        doc.write_text(before + begin + "\n" + text + "\n" + end + after, encoding="utf-8")
         return 0
     print(text)
     return 0
