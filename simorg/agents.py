@@ -136,8 +136,11 @@ class Employee(mesa.Agent, HasCell):
 
     @property
     def knowledge(self) -> float:
-        """Σ b·r / m: how much of reality this person's beliefs get right."""
+        """Σ b·r / m: how much of reality this person's beliefs get right (on an NK task: the
+        expected score of their beliefs, as individual_knowledge)."""
         st = self.model.state
+        if st.task is not None:  # on an NK task: the expected score of one's beliefs
+            return float(st.task.beliefs(st.beliefs[:, self.slot : self.slot + 1])[0, 0])
         return float(st.beliefs[0, self.slot].astype(np.int64) @ st.reality[0] / st.m)
 
     @property

@@ -528,6 +528,12 @@ STARTUP_ONLY: dict[str, str] = {
     "customers.initial_trust": "it only sets the starting trust",
     "customers.initial_share": "it only sets the starting customers",
     "learning.dimensions": "reality's size is fixed for a run",
+    "learning.task": "the task is fixed for a run",
+    "learning.nk_k": "the landscape is drawn at start-up",
+    "learning.nk_interaction": "the landscape is drawn at start-up",
+    "learning.nk_normalise": "the score is set up at start-up",
+    "learning.nk_power": "the score is set up at start-up",
+    "learning.department_codes": "department codes exist from start-up or not at all",
 }
 
 

@@ -156,6 +156,17 @@ def test_the_full_model_reports_performance_py_scores():
     people = [brute_expected(land, st.beliefs[0, i])[0] for i in range(st.n)]
     want = np.mean((np.array(people) / best[0]) ** 2)
     assert model.outcomes["individual_knowledge"] == pytest.approx(want)
+    # each Employee agent reports their own share of it
+    agents = {e.slot: e.knowledge for e in model.employees}
+    assert np.mean(list(agents.values())) == pytest.approx(want)
+
+
+def test_the_task_cannot_be_switched_by_an_intervention():
+    with pytest.raises(ScenarioError, match="learning.nk_k"):
+        with_overrides(
+            small("traditional_silos"),
+            {"interventions": [{"at": 3, "action": "set", "key": "learning.nk_k", "value": 3}]},
+        )
 
 
 def test_nk_turbulence_in_the_model_moves_what_is_right():
