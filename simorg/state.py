@@ -9,6 +9,7 @@ Mesa agents (agents.py) read and write these arrays through properties.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,6 +17,9 @@ import scipy.sparse as sp
 from simorg.mechanisms.sampling import expand_rows, row_max
 from simorg.scenario import Scenario
 from simorg.structures import Structure
+
+if TYPE_CHECKING:
+    from simorg.decisions import Decisions
 
 NO_REQUEST = -1
 
@@ -68,6 +72,8 @@ class State:
     tally: dict[str, float] = field(default_factory=dict)
     # what interventions changed, in order: {"step", "action", "departments", "changed"}
     changes: list[dict] = field(default_factory=list)
+    # what human players decided this round (the workshop; None when nobody plays)
+    decisions: Decisions | None = None
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def restructure(self, new: Structure) -> np.ndarray:
