@@ -191,11 +191,11 @@ def run_workshop(n: int, port: int, tmp_path: Path) -> dict[str, float]:
             fac.screenshot(path=str(ARTIFACTS / f"workshop_facilitator_{n}.png"))
             back.page.screenshot(path=str(ARTIFACTS / f"workshop_participant_{n}.png"))
             browser.close()
+            text = log.read_text()  # (before the server stops: Solara may log at shutdown)
     finally:
         os.environ.pop("SIMORG_WORKSHOP_WEEK_SECONDS", None)
     figures["total_s"] = time.monotonic() - started
     assert not errors, errors
-    text = log.read_text()
     assert not [bad for bad in BAD_LOG if bad in text], text[-3000:]
     return figures
 

@@ -87,12 +87,20 @@ WORKSHOP_CSS = """
 .simorg-ws-bar > * { margin-right: 14px; }
 .simorg-ws-bar { display:flex; flex-wrap:wrap; gap:12px; align-items:center; padding:8px 0;
   border-bottom:2px solid #e6e6e6; margin-bottom:10px; }
-.simorg-ws-big { font-size:28px; font-weight:700; }
+.simorg-ws-big { font-size:24px; font-weight:700; }
 .simorg-ws-link { font-size:20px; word-break:break-all; }
-.simorg-ws-code { font-size:40px; font-weight:800; letter-spacing:0.12em; font-family:monospace; }
+.simorg-ws-code { font-size:36px; font-weight:800; letter-spacing:0.12em; font-family:monospace; }
 .simorg-ws-body { display:flex; gap:18px; align-items:flex-start; flex-wrap:wrap; }
 .simorg-ws-side { flex:0 0 330px; max-width:330px; }
 .simorg-ws-main { flex:1 1 600px; min-width:0; }
+.simorg-ws-stage { display:flex; gap:16px; align-items:flex-start; }
+.simorg-ws-network { flex:1 1 55%; min-width:420px; }
+.simorg-ws-network svg { max-height: calc(100vh - 150px) !important; }
+.simorg-ws-reveal-box { flex:0 1 45%; }
+.simorg-ws-reveal { font-size:17px; }
+.simorg-ws-roster { max-height:34vh; overflow-y:auto; font-size:16px; }
+.simorg-ws-assign { display:flex; gap:8px; align-items:center; flex-wrap:wrap; }
+
 .simorg-ws-table { border-collapse:collapse; font-size:18px; }
 .simorg-ws-table td, .simorg-ws-table th { padding:4px 10px; border-bottom:1px solid #e6e6e6;
   text-align:right; }
@@ -203,15 +211,17 @@ def Facilitator():
                                 classes=["simorg-ws-qr"])  # fmt: skip
                 Roster(r, token, roster, message)
             with solara.Div(classes=["simorg-ws-main"]):
-                if revealed is not None:
-                    solara.Text("The room against its twin (same seed, no humans)"
-                                + (f" and {r.compare.name}" if r.compare else ""),
-                                classes=["simorg-section-title"])  # fmt: skip
-                    solara.HTML(tag="div", unsafe_innerHTML=reveal_html(revealed))
                 solara.Text(f"{int(played.sum())} people played by a human (ringed), "
                             "coloured by openness", classes=["simorg-muted"])  # fmt: skip
-                solara.HTML(tag="div", unsafe_innerHTML=played_overlay(svg, lay, played),
-                            classes=["simorg-network"])  # fmt: skip
+                with solara.Div(classes=["simorg-ws-stage"]):
+                    solara.HTML(tag="div", unsafe_innerHTML=played_overlay(svg, lay, played),
+                                classes=["simorg-network", "simorg-ws-network"])  # fmt: skip
+                    if revealed is not None:
+                        with solara.Div(classes=["simorg-ws-reveal-box"]):
+                            solara.Text("The room against its twin (same seed, no humans)"
+                                        + (f" and {r.compare.name}" if r.compare else ""),
+                                        classes=["simorg-section-title"])  # fmt: skip
+                            solara.HTML(tag="div", unsafe_innerHTML=reveal_html(revealed))
 
 
 def join_html(url: str, code: str) -> str:
@@ -225,37 +235,44 @@ def join_html(url: str, code: str) -> str:
 def qr_svg(url: str) -> str:
     import segno
 
-    return segno.make(url, error="m").svg_inline(scale=5, dark="#222")
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#222")
 
 
 @solara.component
 def Roster(r: Room, token: str, roster, message):
+    """Who plays whom, whether they decided this round, and giving someone a leader to play."""
     leaders = r.free_leaders()
+    names = {row["name"]: row["key"] for row in roster if row["connected"]}
+    who = solara.use_reactive("")
+    leader = solara.use_reactive("")
 
-    def make_leader(key: str):
-        def go(value):
-            try:
-                r.assign_leader(token, key, int(str(value).lstrip("#").split()[0]))
-                message.set("")
-            except (Refused, ValueError) as exc:
-                message.set(str(exc))
+    def assign():
+        try:
+            if who.value not in names or not leader.value:
+                raise Refused("Pick a participant and a leader first.")
+            r.assign_leader(token, names[who.value], int(leader.value.lstrip("#")))
+            message.set("")
+        except Refused as exc:
+            message.set(str(exc))
 
-        return go
-
-    solara.Text("Participants", classes=["simorg-section-title"])
-    if not roster:
-        solara.Text("nobody yet", classes=["simorg-muted"])
+    rows = []
     for row in roster:
         state = "decided" if row["decided"] else "deciding"
         if not row["connected"]:
             state = "left (rules)"
-        who = f"{'leader' if row['leader'] else 'employee'} #{row['person']}, {row['department']}"
-        with solara.Div(classes=["simorg-ws-roster-row"]):
-            solara.Text(f"{row['name']}: {who} · {state}")
-            if not row["leader"] and leaders:
-                solara.Select(label="make leader", value=None,
-                              values=[f"#{p}" for p in leaders[:20]],
-                              on_value=make_leader(row["key"]))  # fmt: skip
+        role = "leader" if row["leader"] else "employee"
+        rows.append(
+            f"<div>{escape(row['name'])}: {role} #{row['person']}, "
+            f"{escape(row['department'])} · <b>{state}</b></div>"
+        )
+    solara.Text("Participants", classes=["simorg-section-title"])
+    solara.HTML(tag="div", unsafe_innerHTML="".join(rows) or "nobody yet",
+                classes=["simorg-ws-roster"])  # fmt: skip
+    if names and leaders:
+        with solara.Div(classes=["simorg-ws-assign"]):
+            solara.Select(label="participant", value=who, values=sorted(names))
+            solara.Select(label="leader", value=leader, values=[f"#{p}" for p in leaders])
+            solara.Button("Make leader", on_click=assign, outlined=True)
 
 
 # --- participants ------------------------------------------------------------------------------
@@ -273,13 +290,14 @@ def Join():
     solara.Style(CSS + WORKSHOP_CSS)
     _ = use_room_version(r)
 
-    def leave_on_close():
+    def attend_while_open():
         k = key.value
         if not k:
             return None
+        r.attend(k)
         return lambda: r.leave(k)
 
-    solara.use_effect(leave_on_close, [key.value])
+    solara.use_effect(attend_while_open, [key.value])
 
     def join():
         try:

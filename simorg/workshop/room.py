@@ -68,6 +68,7 @@ class Seat:
     name: str
     person: int
     connected: bool = True
+    pages: int = 0  # pages showing this seat now (a reconnecting page may briefly have two)
     decided_round: int = 0  # the last round this seat decided for
     choices: dict[str, Any] = field(default_factory=dict)  # the decisions of that round
     played: dict[str, Any] = field(default_factory=dict)  # what the last round played applied
@@ -210,7 +211,7 @@ class Room:
                 if seat.name.casefold() == name.casefold():
                     if seat.connected:
                         raise Refused(f"Someone in the room is already called {name}: pick another name.")
-                    seat.connected = True  # rejoins as the same person
+                    seat.connected, seat.pages = True, 0  # rejoins as the same person
                     seat.key = new_token()
                     self.seats = {s.key: s for s in self.seats.values()}
                     break
@@ -221,13 +222,25 @@ class Room:
         self.notify()
         return seat.key
 
+    def attend(self, key: str) -> None:
+        """A page shows this seat (the page's effect calls it when it mounts)."""
+        with self.lock:
+            seat = self.seats.get(key)
+            if seat is None:
+                return
+            seat.pages += 1
+            seat.connected = True
+        self.notify()
+
     def leave(self, key: str) -> None:
-        """The page closed: the person follows the rules until the participant rejoins."""
+        """A page of this seat closed: with none left, the person follows the rules until the
+        participant rejoins."""
         with self.lock:
             seat = self.seats.get(key)
             if seat is None or not seat.connected:
                 return
-            seat.connected = False
+            seat.pages = max(0, seat.pages - 1)
+            seat.connected = seat.pages > 0
         self.notify()
 
     def _free_person(self) -> int:
