@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import small
 
 from simorg import decisions
 from simorg.decisions import Decisions
 from simorg.mechanisms import conversations, requests
 from simorg.model import OrgModel
 from simorg.state import NO_REQUEST
+
+from conftest import small
 
 
 def model(name: str = "traditional_silos", **overrides) -> OrgModel:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import small
 
 from simorg.workshop.room import Refused, Room
+
+from conftest import small
 
 CODE, TOKEN = "ABC234", "facilitator-token"
 

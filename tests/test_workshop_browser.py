@@ -98,7 +98,9 @@ class Participant:
     def check_report(self, rnd: int) -> None:
         """The page says what round `rnd` applied: to this person, on the contact held back."""
         page = self.page
-        expect(page.get_by_text(f"Round {rnd + 1}: decide", exact=False)).to_be_visible(timeout=WAIT)
+        expect(page.get_by_text(f"Round {rnd + 1}: decide", exact=False)).to_be_visible(
+            timeout=WAIT
+        )
         report = page.locator(".simorg-ws-report").inner_text()
         assert f"Round {rnd}, as #{self.person}:" in report, (self.name, report)
         held = re.findall(r"held back with #(\d+): trust ([\d.]+) -> ([\d.]+)", report)
@@ -202,7 +204,10 @@ def run_workshop(n: int, port: int, tmp_path: Path) -> dict[str, float]:
 
 @pytest.mark.parametrize(
     ("n", "port"),
-    [pytest.param(6, 11201, id="6-pages"), pytest.param(30, 11202, id="30-pages", marks=pytest.mark.load)],
+    [
+        pytest.param(6, 11201, id="6-pages"),
+        pytest.param(30, 11202, id="30-pages", marks=pytest.mark.load),
+    ],
 )
 def test_a_room_plays_two_rounds_and_the_facilitator_reveals(n, port, tmp_path):
     figures = run_workshop(n, port, tmp_path)

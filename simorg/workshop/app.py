@@ -411,7 +411,9 @@ def PersonPanel(r: Room, code: str, key: str, name: str, view: PersonView):
             solara.Checkbox(label=f"Live the announced vision (openness {view.vision:.1f})",
                             value=lives)  # fmt: skip
         else:
-            solara.Text("No vision has been announced in your department.", classes=["simorg-muted"])
+            solara.Text(
+                "No vision has been announced in your department.", classes=["simorg-muted"]
+            )
     solara.Button("Decide for this round", on_click=decide, color="primary",
                   disabled=view.phase not in ("deciding", "paused"))  # fmt: skip
     if message.value:

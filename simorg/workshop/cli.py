@@ -66,20 +66,22 @@ def links(host: str, port: int, token: str, code: str) -> tuple[str, str]:
 def workshop_command(
     scenario: Annotated[
         str,
-        typer.Argument(help="The scenario the room plays: a shipped name, workshop/<name> or a file"),
+        typer.Argument(
+            help="The scenario the room plays: a shipped name, workshop/<name> or a file"
+        ),
     ] = DEFAULT_SCENARIO,
     host: Annotated[
         str,
-        typer.Option(help="Address to listen on (default: this machine only; 0.0.0.0 for a classroom LAN)"),
+        typer.Option(
+            help="Address to listen on (default: this machine only; 0.0.0.0 for a classroom LAN)"
+        ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on", min=0, max=65535)] = 8766,
     compare: Annotated[
         str | None,
         typer.Option(help="A second scenario the reveal compares the room with (same seed)"),
     ] = None,
-    round_weeks: Annotated[
-        int, typer.Option(help="Weeks one round runs", min=1, max=520)
-    ] = 4,
+    round_weeks: Annotated[int, typer.Option(help="Weeks one round runs", min=1, max=520)] = 4,
     data: Annotated[
         Path | None,
         typer.Option(
@@ -102,7 +104,9 @@ def workshop_command(
         load(other)
     people = int(played.organization.employees)
     if people < 2:
-        raise fail(f"{scenario}: organization.employees is {people}; a workshop needs at least 2 people")
+        raise fail(
+            f"{scenario}: organization.employees is {people}; a workshop needs at least 2 people"
+        )
     token, code = new_token(), new_code()
     facilitator, join = links(host, port, token, code)
     env = server_env(host=host, data=data)

@@ -210,7 +210,9 @@ class Room:
             for seat in self.seats.values():
                 if seat.name.casefold() == name.casefold():
                     if seat.connected:
-                        raise Refused(f"Someone in the room is already called {name}: pick another name.")
+                        raise Refused(
+                            f"Someone in the room is already called {name}: pick another name."
+                        )
                     seat.connected, seat.pages = True, 0  # rejoins as the same person
                     seat.key = new_token()
                     self.seats = {s.key: s for s in self.seats.values()}
@@ -278,7 +280,9 @@ class Room:
         contacts = []
         for tie in range(int(s.indptr[i]), int(s.indptr[i + 1])):
             j = int(s.indices[tie])
-            role = "your manager" if s.manager[i] == j else "your report" if s.manager[j] == i else ""
+            role = (
+                "your manager" if s.manager[i] == j else "your report" if s.manager[j] == i else ""
+            )
             who = "leader" if s.is_leader[j] else "colleague"
             label = f"#{j} {who}, {names[int(s.department[j])]}" + (f" ({role})" if role else "")
             contacts.append(
@@ -516,11 +520,15 @@ class Room:
                 lines.append(f"customer {c}: you answered")
             else:
                 at = int(st.request_holder[c])
-                where = "answered or closed" if st.request_topic[c] == NO_REQUEST else f"now with #{at}"
+                where = (
+                    "answered or closed" if st.request_topic[c] == NO_REQUEST else f"now with #{at}"
+                )
                 lines.append(f"customer {c}: passed to #{what}; {where}")
         if played.get("lives_vision") is not None:
             lines.append(
-                "you lived the vision" if played["lives_vision"] else "you only announced the vision"
+                "you lived the vision"
+                if played["lives_vision"]
+                else "you only announced the vision"
             )
         if len(lines) == 1:
             lines.append("you shared openly with every contact")
@@ -578,9 +586,7 @@ class Room:
                 name: {k: float(m.outcomes[k]) for k in REVEAL_OUTCOMES} for name, m in runs.items()
             }
             self.histories = {
-                name: {
-                    k: np.asarray(m.datacollector.model_vars[k], dtype=float) for k in OUTCOMES
-                }
+                name: {k: np.asarray(m.datacollector.model_vars[k], dtype=float) for k in OUTCOMES}
                 for name, m in runs.items()
             }
             result = self.revealed
