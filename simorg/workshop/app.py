@@ -22,8 +22,8 @@ import numpy as np
 import reacton.core
 import solara
 
+from simorg.app import charts, network, palette
 from simorg.app import layout as layout_mod
-from simorg.app import network
 from simorg.app.style import CSS
 from simorg.scenario import load
 from simorg.workshop.cli import ENV
@@ -96,8 +96,9 @@ WORKSHOP_CSS = """
 .simorg-ws-stage { display:flex; gap:16px; align-items:flex-start; }
 .simorg-ws-network { flex:1 1 55%; min-width:420px; }
 .simorg-ws-network svg { max-height: calc(100vh - 150px) !important; }
-.simorg-ws-reveal-box { flex:0 1 45%; }
-.simorg-ws-reveal { font-size:17px; }
+.simorg-ws-reveal-box { flex:0 1 45%; max-height:calc(100vh - 150px); overflow-y:auto; }
+.simorg-ws-reveal { font-size:17px; width:100%; }
+.simorg-ws-reveal td { white-space:nowrap; }
 .simorg-ws-roster { max-height:34vh; overflow-y:auto; font-size:16px; }
 .simorg-ws-assign { display:flex; gap:8px; align-items:center; flex-wrap:wrap; }
 
@@ -143,6 +144,35 @@ def reveal_html(result: dict[str, dict[str, float]]) -> str:
     )
 
 
+REVEAL_CHARTS = (("peer_trust", "Trust between colleagues"), ("practice", "Openness (social practice)"),
+                 ("customer_trust", "Customers' trust"))  # fmt: skip
+
+
+def reveal_charts_html(histories: dict[str, dict[str, np.ndarray]]) -> str:
+    """The room, its twin and the second scenario week by week on the same axes, one chart for
+    each of trust, openness and customers' trust."""
+    runs = list(histories)
+    weeks = max(len(next(iter(h.values()))) - 1 for h in histories.values())
+    legend = "".join(
+        f'<span style="margin-right:14px"><svg width="34" height="12"><line x1="1" y1="6" x2="33" '
+        f'y2="6" stroke="{palette.SERIES[k % len(palette.SERIES)]}" stroke-width="4"'
+        + (
+            f' stroke-dasharray="{palette.DASHES[k % len(palette.DASHES)]}"'
+            if palette.DASHES[k % len(palette.DASHES)]
+            else ""
+        )
+        + f"/></svg> {escape(name.replace('_', ' '))}</span>"
+        for k, name in enumerate(runs)
+    )
+    out = [f'<div class="simorg-ws-legend">{legend}</div>']
+    for key, title in REVEAL_CHARTS:
+        spec = charts.ChartSpec(f"reveal-{key}", title, "reveal", tuple(runs), (0.0, 1.0))
+        merged = {name: histories[name][key] for name in runs}
+        out.append(f'<div class="simorg-chart-title">{escape(title)}</div>')
+        out.append(charts.overlay_svg(spec, [(merged, [])], max(weeks, 1)))
+    return "".join(out)
+
+
 # --- the facilitator ---------------------------------------------------------------------------
 
 
@@ -184,6 +214,7 @@ def Facilitator():
         joined = r.joined()
         roster = r.roster()
         revealed = r.revealed
+        histories = dict(r.histories)
         error = r.error
     with solara.Div(classes=["simorg-page"]):
         with solara.Div(classes=["simorg-ws-bar"]):
@@ -204,12 +235,13 @@ def Facilitator():
         if error:
             solara.Error(error, classes=["simorg-error"])
         with solara.Div(classes=["simorg-ws-body"]):
-            with solara.Div(classes=["simorg-ws-side"]):
-                solara.HTML(tag="div", unsafe_innerHTML=join_html(r.join_url, r.code))
-                if r.join_url:
-                    solara.HTML(tag="div", unsafe_innerHTML=qr_svg(r.join_url),
-                                classes=["simorg-ws-qr"])  # fmt: skip
-                Roster(r, token, roster, message)
+            if revealed is None:  # at the reveal the results take the room
+                with solara.Div(classes=["simorg-ws-side"]):
+                    solara.HTML(tag="div", unsafe_innerHTML=join_html(r.join_url, r.code))
+                    if r.join_url:
+                        solara.HTML(tag="div", unsafe_innerHTML=qr_svg(r.join_url),
+                                    classes=["simorg-ws-qr"])  # fmt: skip
+                    Roster(r, token, roster, message)
             with solara.Div(classes=["simorg-ws-main"]):
                 solara.Text(f"{int(played.sum())} people played by a human (ringed), "
                             "coloured by openness", classes=["simorg-muted"])  # fmt: skip
@@ -222,6 +254,8 @@ def Facilitator():
                                         + (f" and {r.compare.name}" if r.compare else ""),
                                         classes=["simorg-section-title"])  # fmt: skip
                             solara.HTML(tag="div", unsafe_innerHTML=reveal_html(revealed))
+                            solara.HTML(tag="div", unsafe_innerHTML=reveal_charts_html(histories),
+                                        classes=["simorg-ws-reveal-charts"])  # fmt: skip
 
 
 def join_html(url: str, code: str) -> str:
