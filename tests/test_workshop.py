@@ -177,3 +177,15 @@ def test_workshop_command_refuses_a_bad_scenario_in_one_line(run_cli, tmp_path):
     res = run_cli("workshop", "--help")
     for option in ("--host", "--port", "--compare", "--round-weeks", "--data"):
         assert option in res.stdout
+
+
+def test_data_folder_scenarios_are_found_by_name(tmp_path):
+    from simorg.workshop.cli import links, scenario_path
+
+    (tmp_path / "mine.toml").write_text('description = "x"\n')
+    assert scenario_path("mine", tmp_path) == str((tmp_path / "mine.toml").resolve())
+    assert scenario_path("social_business", tmp_path) == "social_business"  # not there: as given
+    assert scenario_path("mine", None) == "mine"
+    fac, join = links("127.0.0.1", 11249, "tok", "ABC234")
+    assert fac == "http://127.0.0.1:11249/facilitator?token=tok"
+    assert join == "http://127.0.0.1:11249/join?code=ABC234"

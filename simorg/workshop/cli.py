@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from simorg.app.cli import is_loopback, server_env
+from simorg.app.cli import is_loopback, server_command, server_env
 from simorg.errors import fail, one_line_errors
 
 APP_MODULE = "simorg.workshop.app"
@@ -124,10 +124,7 @@ def workshop_command(
     typer.echo("Ctrl-C to stop.")
     sys.stdout.flush()
     sys.stderr.flush()
-    cmd = [
-        sys.executable, "-m", "solara", "run", APP_MODULE,
-        "--production", "--host", host, "--port", str(port), "--no-open",
-    ]  # fmt: skip
+    cmd = server_command(host, port, APP_MODULE)
     os.execve(sys.executable, cmd, env)
 
 

@@ -536,18 +536,21 @@ class Room:
 
     def pause(self, token: str | None) -> None:
         self.check_token(token)
-        self._stop.set()
-        self.wait(10.0)
+        self._halt()
         with self.lock:
             if self.phase == "running":
                 self.phase = "paused"
         self.notify()
 
+    def _halt(self) -> None:
+        """Stop a running round after the week it is in."""
+        self._stop.set()
+        self.wait(10.0)
+
     def reset(self, token: str | None) -> None:
         """The organization back to week 0 (same seed); participants keep their seats."""
         self.check_token(token)
-        self._stop.set()
-        self.wait(10.0)
+        self._halt()
         with self.lock:
             self._not_ended()
             self._fresh()
@@ -557,8 +560,7 @@ class Room:
 
     def end(self, token: str | None) -> None:
         self.check_token(token)
-        self._stop.set()
-        self.wait(10.0)
+        self._halt()
         with self.lock:
             self.phase = "ended"
             self.model.state.decisions = None
