@@ -56,26 +56,6 @@ class Decisions:
             lives_vision=np.full(n, RULES, dtype=np.int8),
         )
 
-    def clear(self, person: int | None = None) -> None:
-        """Back to the rules: for everyone, or for one person (who left or sat a round out)."""
-        if person is None:
-            self.played[:] = False
-            self.share[:] = np.nan
-            self.pass_to[:] = RULES
-            self.answer[:] = False
-            self.decided_by[:] = RULES
-            self.lives_vision[:] = RULES
-            return
-        self.played[person] = False
-        self.lives_vision[person] = RULES
-        mine = self.decided_by == person
-        self.pass_to[mine], self.answer[mine], self.decided_by[mine] = RULES, False, RULES
-
-    def clear_ties(self, state: State, person: int) -> None:
-        s = state.structure
-        if len(self.share) == len(s.indices):
-            self.share[s.indptr[person] : s.indptr[person + 1]] = np.nan
-
 
 # --- the hooks (each mechanism calls one; all return at once when nobody plays) -----------------
 
