@@ -189,3 +189,16 @@ def test_data_folder_scenarios_are_found_by_name(tmp_path):
     fac, join = links("127.0.0.1", 11249, "tok", "ABC234")
     assert fac == "http://127.0.0.1:11249/facilitator?token=tok"
     assert join == "http://127.0.0.1:11249/join?code=ABC234"
+
+
+def test_pause_stops_a_round_mid_way_and_run_a_round_finishes_it():
+    sc = small("traditional_silos", **{"steps": 40})
+    r = Room(sc, token=TOKEN, code=CODE, round_weeks=30, week_seconds=0.05)
+    r.start(TOKEN)
+    r.run_round(TOKEN)
+    r.pause(TOKEN)
+    assert r.phase == "paused" and 0 <= r.model.steps < 30 and r.weeks_left == 30 - r.model.steps
+    assert r.round == 1
+    r.week_seconds = 0
+    r.run_round(TOKEN, wait=True)  # resumes the same round
+    assert r.model.steps == 30 and r.round == 2 and r.phase == "deciding"
