@@ -23,7 +23,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q -m "not load"
 
-# 30 browser pages playing on one server (minutes; the figures are in docs/explorer.md)
+# 30 browser pages playing on one server, and a 30-page workshop (minutes; figures in
+# docs/explorer.md and docs/workshop/README.md)
 test-load: $(STAMP)
 	$(BIN)/pytest -q -m load
 

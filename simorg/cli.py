@@ -339,6 +339,7 @@ def _register_extensions() -> None:
         "simorg.bench",
         "simorg.organizations.cli",
         "simorg.lever_effects",
+        "simorg.workshop.cli",
     ):
         try:
             mod = __import__(module, fromlist=["register"])

@@ -9,6 +9,7 @@ Mesa agents (agents.py) read and write these arrays through properties.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,6 +18,9 @@ from simorg.mechanisms.sampling import expand_rows, row_max
 from simorg.performance import NKBeliefTask
 from simorg.scenario import Scenario
 from simorg.structures import Structure
+
+if TYPE_CHECKING:
+    from simorg.decisions import Decisions
 
 NO_REQUEST = -1
 
@@ -69,6 +73,8 @@ class State:
     tally: dict[str, float] = field(default_factory=dict)
     # what interventions changed, in order: {"step", "action", "departments", "changed"}
     changes: list[dict] = field(default_factory=list)
+    # what human players decided this round (the workshop; None when nobody plays)
+    decisions: Decisions | None = None
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     # issue 9: the NK task (None: March's additive reality); department codes (D, m) or None
     task: NKBeliefTask | None = None

@@ -17,10 +17,11 @@ import typer
 APP_MODULE = "simorg.app.app"
 
 
-def server_command(host: str, port: int) -> list[str]:
-    """The `solara run` command line that serves the explorer (offline, production mode)."""
+def server_command(host: str, port: int, module: str = APP_MODULE) -> list[str]:
+    """The `solara run` command line that serves the explorer (or another app `module` of
+    simorg's: the workshop) offline, in production mode."""
     return [
-        sys.executable, "-m", "solara", "run", APP_MODULE,
+        sys.executable, "-m", "solara", "run", module,
         "--production", "--host", host, "--port", str(port), "--no-open",
     ]  # fmt: skip
 

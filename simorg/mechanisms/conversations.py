@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg import decisions
 from simorg.mechanisms import interpersonal
 from simorg.mechanisms.sampling import choose_ties
 from simorg.scenario import Conversation, Scenario
@@ -56,6 +57,7 @@ def _meet(
         t_ab = np.concatenate([t.take(tie), np.full(len(plat_who), conv.initial_tie_trust)])
         t_ba = np.concatenate([t.take(s.reverse.take(tie)), t_ab[len(tie) :]])
         share *= (1.0 - tau + 2.0 * tau * t_ab) * (1.0 - tau + 2.0 * tau * t_ba)
+    share = decisions.sharing(state, tau, tie, share)  # human players (the workshop)
     open_ = rng.random(len(a), dtype=np.float32) < share
     _use(state, tie, conv.contact_memory)
 

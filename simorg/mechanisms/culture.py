@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg import decisions
 from simorg.state import State
 
 MEDIA_TEAM_PRACTICE = 0.9
@@ -63,6 +64,7 @@ def culture_moves(state: State, rng: np.random.Generator) -> None:
         state.seen_target = target
         leader = s.is_leader
         anchor = np.where(leader, state.walk.take(d), state.old_practice)
+        anchor = decisions.leading(state, anchor)  # human players (the workshop)
         sigma = np.where(leader, cu.stubbornness, cu.persistence)
         aim = (1 - sigma) * target + sigma * anchor
         p += cu.adaptation * ((1 - r) * (aim - p) + r * (state.old_practice - p))

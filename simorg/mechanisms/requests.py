@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg import decisions
 from simorg.mechanisms.sampling import expand_rows
 from simorg.state import NO_REQUEST, State
 
@@ -87,6 +88,7 @@ def requests_travel(
             break
         holder = state.request_holder.take(open_)
         knows = can_answer(state, holder, state.request_topic.take(open_))
+        knows = decisions.answering(state, open_, holder, knows)  # human players (workshop)
         done = open_[knows]
         _remember(state, done, rng)
         resolved.append(done)
@@ -181,6 +183,7 @@ def _pass_along(
         to[route[pos.take(best)]] = nb.take(best)
         trust[route[pos.take(best)]] = state.tie_trust.take(tie.take(best))
 
+    decisions.routing(state, waiting, holder, to, escalate, trust)  # human players (workshop)
     has = np.flatnonzero(to >= 0)
     frm, dst = holder.take(has), to.take(has)
     d = s.department

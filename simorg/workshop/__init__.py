@@ -1,0 +1,1 @@
+"""Workshops: a room plays one organization (`simorg workshop`, docs/workshop/README.md)."""
