@@ -475,6 +475,27 @@ STARTUP_ONLY: dict[str, str] = {
 }
 
 
+# Conditional levers: a parameter that is read only when a mechanism is switched on, and the
+# switch. `simorg levers` switches the mechanism on (in both arms) before moving such a lever; a
+# tuple lists the values that count as on (the first is used), a number is the value used when
+# the base has the switch at 0.
+LEVER_NEEDS: dict[str, dict[str, Any]] = {
+    "organization.rewire": {"organization.structure": ("network",)},
+    "organization.project_team_size": {"organization.structure": ("matrix", "fluid")},
+    "organization.team_reform_every": {"organization.structure": ("fluid",)},
+    "organization.social_media_team_wired": {
+        "organization.customer_facing": ("team",),
+        "organization.social_media_team": 12,
+    },
+    "conversation.platform_contacts": {"organization.platform": (True,)},
+    "culture.early_adopter_practice": {"culture.early_adopters": 0.15},
+    "culture.credibility": {"culture.vision": 0.8},
+    "culture.vision_pull": {"culture.vision": 0.8},
+    "customers.promise_penalty": {"organization.customer_facing": ("everyone", "team")},
+    "customers.public_talk": {"organization.customer_facing": ("everyone", "team")},
+}
+
+
 class Intervention(Section):
     """A timed move of the transformation, applied before the step it names."""
 
@@ -626,6 +647,7 @@ class Parameter(BaseModel):
     high: float | None = None
     choices: tuple[str, ...] | None = None
     help: str = ""
+    needs: dict[str, Any] = {}  # the mechanism switch a conditional lever needs (LEVER_NEEDS)
 
 
 def parameters() -> list[Parameter]:
@@ -649,6 +671,7 @@ def parameters() -> list[Parameter]:
                     high=high,
                     choices=choices,
                     help=f.description or "",
+                    needs=LEVER_NEEDS.get(f"{section}.{name}", {}),
                 )
             )
     return out
