@@ -197,7 +197,7 @@ def fixed_functions(runs: list[dict[str, float]], tol: float = 1e-9) -> list[str
                 continue  # a constant or a few-valued count: a perfect fit would say nothing
             r = float(np.corrcoef(a, b)[0, 1])
             if abs(r) >= 1 - tol:
-                found.append(f"{names[j]} = linear function of {names[i]} (r = {r:+.9f})")
+                found.append(f"{names[i]} ~ {names[j]}: exactly linear (r = {r:+.9f})")
                 continue
             ok = np.abs(b) > 0
             if ok.all():
@@ -299,10 +299,11 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--markdown", help="Print the lever table as Markdown (docs/results.md)"),
         ] = False,
-        rows_file: Annotated[
-            str | None,
+        rows_files: Annotated[
+            list[str] | None,
             typer.Option(
-                "--from", help="Read the rows of an earlier --json scan instead of running one"
+                "--from",
+                help="Read the rows of earlier --json scans instead of running one (repeatable)",
             ),
         ] = None,
         every_run: Annotated[
@@ -324,20 +325,10 @@ def register(app: typer.Typer) -> None:
         from simorg.cli import fail, resolve_scenario
         from simorg.scenario import shipped_scenarios
 
-        if rows_file is not None:
-            try:
-                with open(rows_file, encoding="utf-8") as f:
-                    rows = json.load(f)
-                if not isinstance(rows, list) or not all("lever" in r for r in rows):
-                    raise ValueError("not a list of lever rows")
-            except OSError as exc:
-                raise fail(f"--from {rows_file}: cannot read: {exc.strerror}") from None
-            except ValueError as exc:
-                raise fail(
-                    f"--from {rows_file}: not the output of 'simorg levers --json' ({exc})"
-                ) from None
-            for r in rows:
-                r.setdefault("needs", {})
+        if rows_files:
+            rows = []
+            for path in rows_files:
+                rows += _read_rows(path)
         else:
             known = {p.key for p in parameters()}
             for key in lever or []:
@@ -368,13 +359,38 @@ def register(app: typer.Typer) -> None:
             typer.echo(markdown(rows, threshold), nl=False)
         else:
             _print_table(rows, threshold)
-        if every_run is not None and rows_file is None:
+        if every_run is not None and not rows_files:
             found = fixed_functions(all_runs)
             typer.echo(
                 f"Outcomes that are a fixed function of another over {len(all_runs)} runs: "
                 + ("; ".join(found) if found else "none"),
                 err=as_json,
             )
+
+
+def _read_rows(path: str) -> list[dict[str, Any]]:
+    """The rows of an earlier `simorg levers --json`; a file that is not one is a one-line error."""
+    from simorg.errors import fail
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            rows = json.load(f)
+    except OSError as exc:
+        raise fail(f"--from {path}: cannot read: {exc.strerror}") from None
+    except ValueError as exc:
+        raise fail(
+            f"--from {path}: not JSON ({exc}); give the output of 'simorg levers --json'"
+        ) from None
+    keys = {"base", "lever", "from", "to", "outcome", "effect", "effect_sd"}
+    if not isinstance(rows, list) or not all(
+        isinstance(r, dict) and keys <= r.keys() for r in rows
+    ):
+        raise fail(
+            f"--from {path}: not the output of 'simorg levers --json' (rows of {sorted(keys)})"
+        )
+    for r in rows:
+        r.setdefault("needs", {})
+    return rows
 
 
 def _print_table(rows: list[dict[str, Any]], threshold: float) -> None:

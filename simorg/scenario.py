@@ -708,11 +708,18 @@ def resolve(ref: str | Path) -> Path | Traversable:
     )
 
 
+# Parameters that were removed because they moved no outcome in any shipped scenario (`simorg
+# levers`, docs/results.md): key -> what to do instead. A file that still sets one is refused.
+REMOVED: dict[str, str] = {}
+
+
 def _first_error(exc: ValidationError, source: str) -> ScenarioError:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
     msg = err["msg"]
     got = "" if isinstance(err.get("input"), dict) else f" (got {err.get('input')!r})"
+    if err["type"] == "extra_forbidden" and loc in REMOVED:
+        return ScenarioError(f"{source}: '{loc}' was removed: {REMOVED[loc]}; delete it")
     if err["type"] == "extra_forbidden":
         return ScenarioError(
             f"{source}: unknown key '{loc}'; run 'simorg params' for the valid keys"
