@@ -323,7 +323,7 @@ def register(app: typer.Typer) -> None:
         is on) is scanned with its mechanism switched on in both arms, marked [with ...].
         """
         from simorg.cli import fail, resolve_scenario
-        from simorg.scenario import shipped_scenarios
+        from simorg.scenario import check_fires, shipped_scenarios
 
         if rows_files:
             rows = []
@@ -343,6 +343,8 @@ def register(app: typer.Typer) -> None:
                 ]
                 if steps is not None:
                     bases = [b.model_copy(update={"steps": steps}) for b in bases]
+                    for b in bases:
+                        check_fires(b, source=f"--steps {steps}: {b.name}")
             except ScenarioError as exc:
                 raise fail(str(exc)) from None
             all_runs: list[dict[str, float]] = []

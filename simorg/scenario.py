@@ -241,7 +241,6 @@ class Customers(Section):
         le=1,
         description="Chance per step that a prospect at full trust (word of mouth, reputation) becomes a customer",
     )
-    ties: int = Field(4, ge=0, le=1000, description="Word-of-mouth ties per customer")
     word_of_mouth: float = Field(
         0.05,
         ge=0,
@@ -468,7 +467,6 @@ STARTUP_ONLY: dict[str, str] = {
     "culture.walk_the_talk": "use action 'walk_the_talk'",
     "customers.count": "the market's size is fixed for a run",
     "customers.needs": "customers' needs are drawn at start-up",
-    "customers.ties": "word-of-mouth ties are drawn at start-up",
     "customers.initial_trust": "it only sets the starting trust",
     "customers.initial_share": "it only sets the starting customers",
     "learning.dimensions": "reality's size is fixed for a run",
@@ -544,6 +542,8 @@ class Intervention(Section):
                     f"'set' can change learning, turnover, conversation, culture or customers parameters, not '{self.key}'"
                 )
             fields = SECTION_TYPES[section].model_fields
+            if self.key in REMOVED:
+                raise ValueError(f"'{self.key}' was removed: {REMOVED[self.key]}")
             if name not in fields:
                 raise ValueError(f"unknown parameter '{self.key}'")
             if self.key in STARTUP_ONLY:
@@ -710,7 +710,10 @@ def resolve(ref: str | Path) -> Path | Traversable:
 
 # Parameters that were removed because they moved no outcome in any shipped scenario (`simorg
 # levers`, docs/results.md): key -> what to do instead. A file that still sets one is refused.
-REMOVED: dict[str, str] = {}
+REMOVED: dict[str, str] = {
+    "customers.ties": "merged into customers.word_of_mouth (the number of word-of-mouth ties "
+    "moved nothing; set word_of_mouth = 0 to switch word of mouth off)",
+}
 
 
 def _first_error(exc: ValidationError, source: str) -> ScenarioError:
@@ -788,6 +791,8 @@ def with_overrides(
     """A copy of `scenario` with dotted keys changed (`culture.vision=0.8`), validated again."""
     data = scenario.model_dump()
     for key, value in overrides.items():
+        if key in REMOVED:
+            raise ScenarioError(f"{source}: '{key}' was removed: {REMOVED[key]}; delete it")
         parts = key.split(".")
         node = data
         for p in parts[:-1]:

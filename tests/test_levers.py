@@ -147,3 +147,32 @@ def test_levers_markdown_from_an_earlier_scan(run_cli, tmp_path) -> None:
     bad = run_cli("levers", "--from", str(tmp_path / "bad.json"), "--markdown")
     assert bad.returncode == 2 and "not the output of 'simorg levers --json'" in bad.stderr
     assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("where", ["file", "set", "intervention"])
+def test_a_removed_lever_is_refused_with_its_reason(run_cli, tmp_path, where) -> None:
+    from simorg.scenario import REMOVED, ScenarioError, from_dict, load, with_overrides
+
+    assert "customers.ties" in REMOVED  # merged into customers.word_of_mouth
+    assert "customers.ties" not in {p.key for p in parameters()}
+    for key in REMOVED:
+        section, _, name = key.partition(".")
+        with pytest.raises(ScenarioError, match=f"'{key}' was removed: .+; delete it"):
+            from_dict({section: {name: 1}}, "old.toml")
+        with pytest.raises(ScenarioError, match=f"'{key}' was removed"):
+            with_overrides(load("traditional_silos"), {key: 1})
+    path = tmp_path / "old.toml"
+    args = {
+        "file": ("run", str(path)),
+        "set": ("run", "traditional_silos", "--set", "customers.ties=4"),
+        "intervention": ("run", str(path)),
+    }[where]
+    path.write_text(
+        '[[interventions]]\nat = 1\naction = "set"\nkey = "customers.ties"\nvalue = 3\n'
+        if where == "intervention"
+        else "[customers]\nties = 4\n"
+    )
+    out = run_cli(*args, "--steps", "2")
+    assert out.returncode == 2
+    assert "'customers.ties' was removed: merged into customers.word_of_mouth" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
