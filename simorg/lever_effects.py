@@ -215,7 +215,7 @@ def _needs(needs: dict[str, Any]) -> str:
     return ", ".join(f"{k.partition('.')[2]}={str(v).lower()}" for k, v in needs.items())
 
 
-def markdown(rows: list[dict[str, Any]], threshold: float = THRESHOLD, top: int = 4) -> str:
+def markdown(rows: list[dict[str, Any]], threshold: float = THRESHOLD, top: int = 3) -> str:
     """The lever table of docs/results.md: per lever, the outcomes it moves beyond `threshold` sd
     around each base (strongest first, `top` of them), conditional levers marked with the switch
     they were scanned with; then per outcome the levers that move it."""
@@ -223,7 +223,7 @@ def markdown(rows: list[dict[str, Any]], threshold: float = THRESHOLD, top: int 
     groups = _grouped(rows)
     levers = list(dict.fromkeys(r["lever"] for r in rows))
     out = [
-        "| lever | moved (around " + ", ".join(bases) + f") | outcomes beyond {threshold:g} sd |",
+        f"| lever | from → to (around {bases[0]}) | outcomes beyond {threshold:g} sd, by base |",
         "|---|---|---|",
     ]
     by_outcome: dict[str, dict[str, float]] = {}
@@ -256,7 +256,9 @@ def markdown(rows: list[dict[str, Any]], threshold: float = THRESHOLD, top: int 
     out.append("|---|---|")
     for outcome in dict.fromkeys(r["outcome"] for r in rows):
         best = sorted(by_outcome.get(outcome, {}).items(), key=lambda kv: -kv[1])
-        text = ", ".join(f"{k} {'∞' if math.isinf(v) else format(v, '.0f')}" for k, v in best)
+        text = ", ".join(
+            f"{k} {'∞' if math.isinf(v) else format(v, '.0f')}" for k, v in best[: 2 * top]
+        ) + (f" (+{len(best) - 2 * top} more)" if len(best) > 2 * top else "")
         out.append(f"| {outcome} | {text or '–'} |")
     quiet = inert(rows, threshold)
     out += [
@@ -303,7 +305,8 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(
                 "--from",
-                help="Read the rows of earlier --json scans instead of running one (repeatable)",
+                help="Read the rows of earlier --json scans (.json or .json.gz) instead of running "
+                "one (repeatable; with --json: merged into one list)",
             ),
         ] = None,
         every_run: Annotated[
@@ -372,10 +375,13 @@ def register(app: typer.Typer) -> None:
 
 def _read_rows(path: str) -> list[dict[str, Any]]:
     """The rows of an earlier `simorg levers --json`; a file that is not one is a one-line error."""
+    import gzip
+
     from simorg.errors import fail
 
+    opener: Any = gzip.open if path.endswith(".gz") else open
     try:
-        with open(path, encoding="utf-8") as f:
+        with opener(path, "rt", encoding="utf-8") as f:
             rows = json.load(f)
     except OSError as exc:
         raise fail(f"--from {path}: cannot read: {exc.strerror}") from None

@@ -490,6 +490,7 @@ LEVER_NEEDS: dict[str, dict[str, Any]] = {
     "culture.credibility": {"culture.vision": 0.8},
     "culture.vision_pull": {"culture.vision": 0.8},
     "customers.promise_penalty": {"organization.customer_facing": ("everyone", "team")},
+    "customers.heard_gain": {"organization.customer_facing": ("everyone", "team")},
     "customers.public_talk": {"organization.customer_facing": ("everyone", "team")},
 }
 
