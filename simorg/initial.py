@@ -14,6 +14,11 @@ from simorg.mechanisms import culture, learning
 from simorg.scenario import Scenario
 from simorg.state import NO_REQUEST, State
 
+WORD_OF_MOUTH_TIES = 4
+"""Mean word-of-mouth ties per person of the market. Not a parameter: averaging toward one's
+contacts' mean trust moves no outcome with the number of contacts (4 -> 8 or 40, or 0 against
+word_of_mouth = 0: docs/results.md), so `customers.word_of_mouth` is the one lever of word of mouth."""
+
 
 def _task(state: State, sc: Scenario, rng: np.random.Generator) -> None:
     """An NK task (issue 9): a landscape from its own stream, and reality becomes its optimum
@@ -52,7 +57,7 @@ def initial_state(sc: Scenario, streams: dict[str, np.random.Generator]) -> Stat
 
     crng = streams["customers"]
     C = cu.count
-    half = cu.ties / 2
+    half = WORD_OF_MOUTH_TIES / 2
     src = np.repeat(np.arange(C), crng.poisson(half, size=C)) if C and half else np.empty(0, int)
     dst = crng.integers(0, max(C, 1), size=len(src))
     cindptr, cindices, *_ = structures.to_csr(

@@ -7,6 +7,17 @@ as its mean over the last tenth of the run (so per-step outcomes are not one noi
 effect is the mean paired difference; `effect_sd` is that effect in units of the run-to-run
 standard deviation (pooled over the two arms). A lever that moves no outcome by more than
 `--threshold` sd around any base is listed as moving nothing beyond noise.
+
+The move ("to"): a realistic step within the lever's range, the same rule for every lever. A share
+or probability (range within [0, 1]) has its odds doubled, x/(1-x) -> 2x/(1-x) on the range scaled
+to [0, 1] (a weekly rate of 0.001 -> 0.002, a share of 0.5 -> 0.67, 0.9 -> 0.95); at an end of its
+range (a mechanism off, or at full strength) it moves to the middle. Any other number is doubled
+(halved where doubling leaves the range); a count at 0 moves to 10 and another number at 0 to 1. A
+switch is flipped and a choice moves to the next one.
+
+A conditional lever (`Parameter.needs`, from `simorg.scenario.LEVER_NEEDS`) is read only when a
+mechanism is on: around a base that has the mechanism off, both arms switch it on first, so the
+effect is the lever's, not the switch's; the rows say so in `needs`.
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ THRESHOLD = 2.0
 
 
 def alternative(p: Parameter, value: Any) -> Any:
-    """The value a lever is moved to from `value`: the other choice, or a large move in range."""
+    """The value a lever is moved to from `value`: a realistic step within its range (module doc)."""
     if p.kind == "bool":
         return not value
     if p.choices:
@@ -35,12 +46,32 @@ def alternative(p: Parameter, value: Any) -> Any:
     high = math.inf if p.high is None else p.high
     if p.kind == "int":
         to = value * 2 if value > 0 else 10
-        return int(min(high, max(low, to)))
-    if high <= 1:
-        mid = (low + high) / 2
-        to = value + (high - value) / 2 if value <= mid else value - (value - low) / 2
-        return round(float(to), 4)
-    return float(min(high, value * 2 if value > 0 else 1.0))
+        return int(to if to <= high else max(low, value // 2))
+    if high <= 1:  # a share or a probability: double the odds
+        x = (value - low) / (high - low)
+        x = 0.5 if x <= 0 or x >= 1 else 2 * x / (1 + x)
+        return float(f"{low + x * (high - low):.3g}")
+    to = value * 2 if value > 0 else 1.0
+    return float(to if to <= high else max(low, value / 2))
+
+
+def switched_on(base: Scenario, p: Parameter) -> dict[str, Any]:
+    """The overrides that switch on the mechanism conditional lever `p` needs, where `base` has
+    it off (empty if `p` is unconditional or the mechanism is on already)."""
+    out: dict[str, Any] = {}
+    for key, on in p.needs.items():
+        value = _value(base, key)
+        if isinstance(on, tuple):
+            if value not in on:
+                out[key] = on[0]
+        elif not value:
+            out[key] = on
+    return out
+
+
+def _value(sc: Scenario, key: str) -> Any:
+    section, _, name = key.partition(".")
+    return getattr(getattr(sc, section), name)
 
 
 # How an imported organization is read (file paths, column names): not something to move.
@@ -52,17 +83,19 @@ def is_lever(p: Parameter) -> bool:
     return p.kind != "str" and p.key not in NOT_LEVERS
 
 
-def lever_moves(base: Scenario, keys: list[str] | None = None) -> list[tuple[str, Any, Any]]:
-    """(key, from, to) for each lever of the schema (or of `keys`), around `base`."""
+def lever_moves(
+    base: Scenario, keys: list[str] | None = None
+) -> list[tuple[str, Any, Any, dict[str, Any]]]:
+    """(key, from, to, needs) for each lever of the schema (or of `keys`), around `base`; `needs`
+    are the overrides that switch the lever's mechanism on first (see `switched_on`)."""
     out = []
     for p in parameters():
         if keys and p.key not in keys:
             continue
         if not is_lever(p):
             continue
-        section, _, name = p.key.partition(".")
-        value = getattr(getattr(base, section), name)
-        out.append((p.key, value, alternative(p, value)))
+        value = _value(base, p.key)
+        out.append((p.key, value, alternative(p, value), switched_on(base, p)))
     return out
 
 
@@ -81,38 +114,44 @@ def measure(
     runs: int = 5,
     keys: list[str] | None = None,
     workers: int = 1,
+    every_run: list[dict[str, float]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every lever's effect on every outcome around every base: a list of rows
-    {base, lever, from, to, outcome, effect, effect_sd}."""
+    {base, lever, from, to, needs, outcome, effect, effect_sd}. `every_run`, if given, receives
+    each run's outcomes (for `fixed_functions`)."""
     jobs: list[tuple[Scenario, int]] = []
-    plan: list[tuple[str, str, Any, Any, int]] = []  # (base, lever, from, to, first job)
+    arms: dict[tuple[str, str], int] = {}  # (base, switched-on overrides) -> first job
+    plan: list[tuple[str, str, Any, Any, dict[str, Any], int, int]] = []
+
+    def arm(sc: Scenario) -> int:
+        jobs.extend((sc, seed) for seed in range(runs))
+        return len(jobs) - runs
+
     for base in bases:
-        plan.append((base.name, "", None, None, len(jobs)))
-        jobs += [(base, seed) for seed in range(runs)]
-        for key, frm, to in lever_moves(base, keys):
+        for key, frm, to, needs in lever_moves(base, keys):
             try:
-                moved = with_overrides(base, {key: to}, f"lever {key}")
+                ref = with_overrides(base, needs, f"lever {key}") if needs else base
+                moved = with_overrides(ref, {key: to}, f"lever {key}")
             except ScenarioError:
                 continue  # a move this base cannot take (e.g. a start-up rule)
-            plan.append((base.name, key, frm, to, len(jobs)))
-            jobs += [(moved, seed) for seed in range(runs)]
+            tag = (base.name, json.dumps(needs, sort_keys=True))
+            if tag not in arms:
+                arms[tag] = arm(ref)
+            plan.append((base.name, key, frm, to, needs, arms[tag], arm(moved)))
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             results = list(pool.map(_final, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
     else:
         results = [_final(j) for j in jobs]
+    if every_run is not None:
+        every_run.extend(results)
 
     rows: list[dict[str, Any]] = []
-    reference: dict[str, list[dict[str, float]]] = {}
-    for base, lever, frm, to, first in plan:
-        arm = results[first : first + runs]
-        if not lever:
-            reference[base] = arm
-            continue
-        ref = reference[base]
-        for outcome in arm[0]:
+    for base, lever, frm, to, needs, first_ref, first in plan:
+        ref, moved = results[first_ref : first_ref + runs], results[first : first + runs]
+        for outcome in moved[0]:
             a = np.array([r[outcome] for r in ref])
-            b = np.array([r[outcome] for r in arm])
+            b = np.array([r[outcome] for r in moved])
             effect = float((b - a).mean())
             sd = math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2) if runs > 1 else 0.0
             effect_sd = effect / sd if sd > 0 else (0.0 if effect == 0 else None)
@@ -122,6 +161,7 @@ def measure(
                     "lever": lever,
                     "from": frm,
                     "to": to,
+                    "needs": needs,
                     "outcome": outcome,
                     "effect": effect,
                     "effect_sd": effect_sd,
@@ -139,6 +179,95 @@ def inert(rows: list[dict[str, Any]], threshold: float = THRESHOLD) -> list[str]
     """Levers that move no outcome beyond `threshold` sd around any base."""
     moving = {r["lever"] for r in rows if strong(r, threshold)}
     return sorted({r["lever"] for r in rows} - moving)
+
+
+def fixed_functions(runs: list[dict[str, float]], tol: float = 1e-9) -> list[str]:
+    """Pairs of outcomes where one is a fixed function of the other across `runs` (every run of a
+    scan, many parameter sets): exactly correlated (|r| = 1, a linear function) or in a constant
+    ratio. A measure that is another measure rescaled says nothing of its own."""
+    if len(runs) < 3:
+        return []
+    names = sorted(runs[0])
+    x = np.array([[r[k] for k in names] for r in runs])
+    found = []
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            a, b = x[:, i], x[:, j]
+            if min(len(np.unique(a)), len(np.unique(b))) < 5:
+                continue  # a constant or a few-valued count: a perfect fit would say nothing
+            r = float(np.corrcoef(a, b)[0, 1])
+            if abs(r) >= 1 - tol:
+                found.append(f"{names[i]} ~ {names[j]}: exactly linear (r = {r:+.9f})")
+                continue
+            ok = np.abs(b) > 0
+            if ok.all():
+                ratio = a / b
+                if ratio.std() <= tol * abs(ratio.mean()):
+                    found.append(f"{names[i]} / {names[j]} = {ratio.mean():.6g} in every run")
+    return found
+
+
+def _effect(r: dict[str, Any]) -> str:
+    return "±∞" if r["effect_sd"] is None else format(r["effect_sd"], "+.1f")
+
+
+def _needs(needs: dict[str, Any]) -> str:
+    return ", ".join(f"{k.partition('.')[2]}={str(v).lower()}" for k, v in needs.items())
+
+
+def markdown(rows: list[dict[str, Any]], threshold: float = THRESHOLD, top: int = 3) -> str:
+    """The lever table of docs/results.md: per lever, the outcomes it moves beyond `threshold` sd
+    around each base (strongest first, `top` of them), conditional levers marked with the switch
+    they were scanned with; then per outcome the levers that move it."""
+    bases = list(dict.fromkeys(r["base"] for r in rows))
+    groups = _grouped(rows)
+    levers = list(dict.fromkeys(r["lever"] for r in rows))
+    out = [
+        f"| lever | from → to (around {bases[0]}) | outcomes beyond {threshold:g} sd, by base |",
+        "|---|---|---|",
+    ]
+    by_outcome: dict[str, dict[str, float]] = {}
+    for lever in levers:
+        cells = []
+        for base in bases:
+            group = groups.get((base, lever))
+            if not group:
+                continue
+            moved = sorted(
+                (r for r in group if strong(r, threshold)),
+                key=lambda r: -abs(r["effect_sd"] if r["effect_sd"] is not None else math.inf),
+            )
+            for r in moved:
+                e = math.inf if r["effect_sd"] is None else abs(r["effect_sd"])
+                best = by_outcome.setdefault(r["outcome"], {})
+                best[lever] = max(best.get(lever, 0.0), e)
+            if moved:
+                text = ", ".join(f"{r['outcome']} {_effect(r)}" for r in moved[:top])
+                more = f" (+{len(moved) - top})" if len(moved) > top else ""
+                cond = f" [with {_needs(group[0]['needs'])}]" if group[0]["needs"] else ""
+                cells.append(f"**{base}**{cond}: {text}{more}")
+        first = next(groups[(b, lever)][0] for b in bases if (b, lever) in groups)
+        move = f"{first['from']} → {first['to']}"
+        needs = {k for b in bases if (b, lever) in groups for k in groups[(b, lever)][0]["needs"]}
+        mark = f" (conditional: needs {', '.join(sorted(needs))})" if needs else ""
+        out.append(f"| `{lever}`{mark} | {move} | {'; '.join(cells) or '– (inert)'} |")
+    head = f"| outcome | levers that move it beyond {threshold:g} sd (largest |effect| in sd) |"
+    out += ["", head.replace("|effect|", "\\|effect\\|")]
+    out.append("|---|---|")
+    for outcome in dict.fromkeys(r["outcome"] for r in rows):
+        best = sorted(by_outcome.get(outcome, {}).items(), key=lambda kv: -kv[1])
+        text = ", ".join(
+            f"{k} {'∞' if math.isinf(v) else format(v, '.0f')}" for k, v in best[: 2 * top]
+        ) + (f" (+{len(best) - 2 * top} more)" if len(best) > 2 * top else "")
+        out.append(f"| {outcome} | {text or '–'} |")
+    quiet = inert(rows, threshold)
+    out += [
+        "",
+        f"Levers that move nothing beyond {threshold:g} sd around any of these bases: "
+        + (", ".join(f"`{k}`" for k in quiet) if quiet else "none")
+        + ".",
+    ]
+    return "\n".join(out) + "\n"
 
 
 def register(app: typer.Typer) -> None:
@@ -168,47 +297,134 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[
             bool, typer.Option("--json", help="Print every (base, lever, outcome) row as JSON")
         ] = False,
+        as_markdown: Annotated[
+            bool,
+            typer.Option("--markdown", help="Print the lever table as Markdown (docs/results.md)"),
+        ] = False,
+        rows_files: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--from",
+                help="Read the rows of earlier --json scans (.json or .json.gz) instead of running "
+                "one (repeatable; with --json: merged into one list)",
+            ),
+        ] = None,
+        every_run: Annotated[
+            str | None,
+            typer.Option(
+                help="Also write every run's outcomes (JSON) and check that no outcome is a "
+                "fixed function of another"
+            ),
+        ] = None,
     ) -> None:
-        """Move each lever alone around each base (paired seeds); effects in run-to-run sd."""
-        from simorg.cli import _console, fail, resolve_scenario
-        from simorg.scenario import shipped_scenarios
+        """Move each lever alone around each base (paired seeds); effects in run-to-run sd.
 
-        known = {p.key for p in parameters()}
-        for key in lever or []:
-            if key not in known:
-                raise fail(f"--lever {key}: unknown parameter; run 'simorg params' for the keys")
-        try:
-            bases = [
-                resolve_scenario(ref, assignments=set_) for ref in scenarios or shipped_scenarios()
-            ]
-            if steps is not None:
-                bases = [b.model_copy(update={"steps": steps}) for b in bases]
-        except ScenarioError as exc:
-            raise fail(str(exc)) from None
-        rows = measure(bases, runs=runs, keys=lever, workers=workers)
+        Each lever moves by one realistic step within its range: a share or probability has its
+        odds doubled (at an end of its range it moves to the middle), any other number is
+        doubled (halved where that leaves the range; 0 -> 10 for a count, 1 otherwise), a switch
+        flips, a choice moves to the next. A conditional lever (one read only when a mechanism
+        is on) is scanned with its mechanism switched on in both arms, marked [with ...].
+        """
+        from simorg.cli import fail, resolve_scenario
+        from simorg.scenario import check_fires, shipped_scenarios
+
+        if rows_files:
+            rows = []
+            for path in rows_files:
+                rows += _read_rows(path)
+        else:
+            known = {p.key for p in parameters()}
+            for key in lever or []:
+                if key not in known:
+                    raise fail(
+                        f"--lever {key}: unknown parameter; run 'simorg params' for the keys"
+                    )
+            try:
+                bases = [
+                    resolve_scenario(ref, assignments=set_)
+                    for ref in scenarios or shipped_scenarios()
+                ]
+                if steps is not None:
+                    bases = [b.model_copy(update={"steps": steps}) for b in bases]
+                    for b in bases:
+                        check_fires(b, source=f"--steps {steps}: {b.name}")
+            except ScenarioError as exc:
+                raise fail(str(exc)) from None
+            all_runs: list[dict[str, float]] = []
+            rows = measure(bases, runs=runs, keys=lever, workers=workers, every_run=all_runs)
+            if every_run is not None:
+                try:
+                    with open(every_run, "w", encoding="utf-8") as f:
+                        json.dump(all_runs, f)
+                except OSError as exc:
+                    raise fail(f"--every-run {every_run}: cannot write: {exc.strerror}") from None
         if as_json:
             typer.echo(json.dumps(rows, indent=1))
-            return
-        from rich.table import Table
-
-        table = Table("base", "lever", "from → to", f"outcomes moved beyond {threshold:g} sd")
-        for (base, key), group in _grouped(rows).items():
-            moved = sorted(
-                (r for r in group if strong(r, threshold)),
-                key=lambda r: -abs(r["effect_sd"] if r["effect_sd"] is not None else math.inf),
+        elif as_markdown:
+            typer.echo(markdown(rows, threshold), nl=False)
+        else:
+            _print_table(rows, threshold)
+        if every_run is not None and not rows_files:
+            found = fixed_functions(all_runs)
+            typer.echo(
+                f"Outcomes that are a fixed function of another over {len(all_runs)} runs: "
+                + ("; ".join(found) if found else "none"),
+                err=as_json,
             )
-            text = ", ".join(
-                f"{r['outcome']} {'±∞' if r['effect_sd'] is None else format(r['effect_sd'], '+.1f')}"
-                for r in moved[:6]
-            ) + (f" (+{len(moved) - 6} more)" if len(moved) > 6 else "")
-            table.add_row(base, key, f"{group[0]['from']} → {group[0]['to']}", text or "–")
-        console = _console()
-        console.print(table)
-        quiet = inert(rows, threshold)
-        console.print(
-            f"Levers that move nothing beyond {threshold:g} sd around these bases: "
-            + (", ".join(quiet) if quiet else "none")
+
+
+def _read_rows(path: str) -> list[dict[str, Any]]:
+    """The rows of an earlier `simorg levers --json`; a file that is not one is a one-line error."""
+    import gzip
+
+    from simorg.errors import fail
+
+    opener: Any = gzip.open if path.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as f:
+            rows = json.load(f)
+    except OSError as exc:
+        raise fail(f"--from {path}: cannot read: {exc.strerror}") from None
+    except ValueError as exc:
+        raise fail(
+            f"--from {path}: not JSON ({exc}); give the output of 'simorg levers --json'"
+        ) from None
+    keys = {"base", "lever", "from", "to", "outcome", "effect", "effect_sd"}
+    if not isinstance(rows, list) or not all(
+        isinstance(r, dict) and keys <= r.keys() for r in rows
+    ):
+        raise fail(
+            f"--from {path}: not the output of 'simorg levers --json' (rows of {sorted(keys)})"
         )
+    for r in rows:
+        r.setdefault("needs", {})
+    return rows
+
+
+def _print_table(rows: list[dict[str, Any]], threshold: float) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from simorg.cli import _console
+
+    table = Table("base", "lever", "from → to", f"outcomes moved beyond {threshold:g} sd")
+    for (base, key), group in _grouped(rows).items():
+        moved = sorted(
+            (r for r in group if strong(r, threshold)),
+            key=lambda r: -abs(r["effect_sd"] if r["effect_sd"] is not None else math.inf),
+        )
+        text = ", ".join(f"{r['outcome']} {_effect(r)}" for r in moved[:6]) + (
+            f" (+{len(moved) - 6} more)" if len(moved) > 6 else ""
+        )
+        cond = escape(f"\n[with {_needs(group[0]['needs'])}]") if group[0].get("needs") else ""
+        table.add_row(base, key + cond, f"{group[0]['from']} → {group[0]['to']}", text or "–")
+    console = _console()
+    console.print(table)
+    quiet = inert(rows, threshold)
+    console.print(
+        f"Levers that move nothing beyond {threshold:g} sd around these bases: "
+        + (", ".join(quiet) if quiet else "none")
+    )
 
 
 def _grouped(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:

@@ -241,7 +241,6 @@ class Customers(Section):
         le=1,
         description="Chance per step that a prospect at full trust (word of mouth, reputation) becomes a customer",
     )
-    ties: int = Field(4, ge=0, le=1000, description="Word-of-mouth ties per customer")
     word_of_mouth: float = Field(
         0.05,
         ge=0,
@@ -524,7 +523,6 @@ STARTUP_ONLY: dict[str, str] = {
     "culture.walk_the_talk": "use action 'walk_the_talk'",
     "customers.count": "the market's size is fixed for a run",
     "customers.needs": "customers' needs are drawn at start-up",
-    "customers.ties": "word-of-mouth ties are drawn at start-up",
     "customers.initial_trust": "it only sets the starting trust",
     "customers.initial_share": "it only sets the starting customers",
     "learning.dimensions": "reality's size is fixed for a run",
@@ -534,6 +532,28 @@ STARTUP_ONLY: dict[str, str] = {
     "learning.nk_normalise": "the score is set up at start-up",
     "learning.nk_power": "the score is set up at start-up",
     "learning.department_codes": "department codes exist from start-up or not at all",
+}
+
+
+# Conditional levers: a parameter that is read only when a mechanism is switched on, and the
+# switch. `simorg levers` switches the mechanism on (in both arms) before moving such a lever; a
+# tuple lists the values that count as on (the first is used), a number is the value used when
+# the base has the switch at 0.
+LEVER_NEEDS: dict[str, dict[str, Any]] = {
+    "organization.rewire": {"organization.structure": ("network",)},
+    "organization.project_team_size": {"organization.structure": ("matrix", "fluid")},
+    "organization.team_reform_every": {"organization.structure": ("fluid",)},
+    "organization.social_media_team_wired": {
+        "organization.customer_facing": ("team",),
+        "organization.social_media_team": 12,
+    },
+    "conversation.platform_contacts": {"organization.platform": (True,)},
+    "culture.early_adopter_practice": {"culture.early_adopters": 0.15},
+    "culture.credibility": {"culture.vision": 0.8},
+    "culture.vision_pull": {"culture.vision": 0.8},
+    "customers.promise_penalty": {"organization.customer_facing": ("everyone", "team")},
+    "customers.heard_gain": {"organization.customer_facing": ("everyone", "team")},
+    "customers.public_talk": {"organization.customer_facing": ("everyone", "team")},
 }
 
 
@@ -585,6 +605,8 @@ class Intervention(Section):
                     f"'set' can change learning, turnover, conversation, culture or customers parameters, not '{self.key}'"
                 )
             fields = SECTION_TYPES[section].model_fields
+            if self.key in REMOVED:
+                raise ValueError(f"'{self.key}' was removed: {REMOVED[self.key]}")
             if name not in fields:
                 raise ValueError(f"unknown parameter '{self.key}'")
             if self.key in STARTUP_ONLY:
@@ -688,6 +710,7 @@ class Parameter(BaseModel):
     high: float | None = None
     choices: tuple[str, ...] | None = None
     help: str = ""
+    needs: dict[str, Any] = {}  # the mechanism switch a conditional lever needs (LEVER_NEEDS)
 
 
 def parameters() -> list[Parameter]:
@@ -711,6 +734,7 @@ def parameters() -> list[Parameter]:
                     high=high,
                     choices=choices,
                     help=f.description or "",
+                    needs=LEVER_NEEDS.get(f"{section}.{name}", {}),
                 )
             )
     return out
@@ -747,11 +771,21 @@ def resolve(ref: str | Path) -> Path | Traversable:
     )
 
 
+# Parameters that were removed because they moved no outcome in any shipped scenario (`simorg
+# levers`, docs/results.md): key -> what to do instead. A file that still sets one is refused.
+REMOVED: dict[str, str] = {
+    "customers.ties": "merged into customers.word_of_mouth (the number of word-of-mouth ties "
+    "moved nothing; set word_of_mouth = 0 to switch word of mouth off)",
+}
+
+
 def _first_error(exc: ValidationError, source: str) -> ScenarioError:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
     msg = err["msg"]
     got = "" if isinstance(err.get("input"), dict) else f" (got {err.get('input')!r})"
+    if err["type"] == "extra_forbidden" and loc in REMOVED:
+        return ScenarioError(f"{source}: '{loc}' was removed: {REMOVED[loc]}; delete it")
     if err["type"] == "extra_forbidden":
         return ScenarioError(
             f"{source}: unknown key '{loc}'; run 'simorg params' for the valid keys"
@@ -820,6 +854,8 @@ def with_overrides(
     """A copy of `scenario` with dotted keys changed (`culture.vision=0.8`), validated again."""
     data = scenario.model_dump()
     for key, value in overrides.items():
+        if key in REMOVED:
+            raise ScenarioError(f"{source}: '{key}' was removed: {REMOVED[key]}; delete it")
         parts = key.split(".")
         node = data
         for p in parts[:-1]:
