@@ -84,6 +84,18 @@ class Followed:
         self.current: str | None = None
         self.pushed: list[str] = []
 
+    def push(self, query: str) -> None:
+        self.current = query
+        self.pushed[:] = [*self.pushed[-(MAX_ECHOES - 1) :], query]
+
+    def echo(self, search: str) -> bool:
+        """Whether `search` is a link this page pushed coming back (forgotten once back, so a
+        later back / forward to it is followed)."""
+        if search not in self.pushed:
+            return False
+        del self.pushed[: self.pushed.index(search) + 1]
+        return True
+
 
 @solara.component
 def LinkKeeper(explore: ExploreState, projector, view, followed, ready):
@@ -106,9 +118,7 @@ def LinkKeeper(explore: ExploreState, projector, view, followed, ready):
         r = explore.run.value
         q = share.run_query(r, r.steps, projector.value, view.value)
         if q != (router.search or "") and router.set_path is not None:
-            followed.current = q
-            pushed = followed.pushed
-            pushed[:] = [*pushed[-(MAX_ECHOES - 1) :], q]
+            followed.push(q)
             router.push(f"{router.path or '/'}?{q}")
 
     solara.use_effect(update_link, [current, ready.value])
@@ -182,11 +192,10 @@ def Page(model: OrgModel | None = None):
 
     def follow_link():
         search = router.search or ""
-        if search in followed.pushed:
+        if followed.echo(search):
             # a link this page pushed itself, coming back through the router, perhaps after a
             # later one (a Pause during a frame pushes two): not a navigation; following it would
             # rebuild the run and replay it to an older step while the person waits for Pause
-            del followed.pushed[: followed.pushed.index(search) + 1]
             return
         if search == followed.current:
             return
