@@ -63,6 +63,13 @@ def scenarios_command() -> None:
         raise nothing_found("scenarios", SCENARIO_DIR)
     for name in shipped:
         typer.echo(f"{name:<22} {load(name).description}")
+    from simorg.scenario import workshop_scenarios
+
+    workshop = workshop_scenarios()
+    if workshop:  # room-sized organizations for the facilitator's kit (docs/workshop/sessions/)
+        typer.echo("\nFor workshops (a room of players; docs/workshop/sessions/):")
+        for name in workshop:
+            typer.echo(f"{name:<32} {load(name).description}")
 
 
 @app.command("params")

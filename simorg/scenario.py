@@ -754,9 +754,29 @@ def shipped_scenarios() -> dict[str, Traversable]:
     return shipped_files(SCENARIO_DIR)
 
 
+#: The workshop scenarios (scenarios/workshop/, the package simorg.scenarios.workshop), named
+#: `workshop/<name>`; not among shipped_scenarios(), so `simorg demo` and `simorg levers` keep to
+#: the top-level ones.
+WORKSHOP_PREFIX = "workshop/"
+
+
+def workshop_scenarios() -> dict[str, Traversable]:
+    """`workshop/<name>` -> file of every scenario for the facilitator's kit (docs/workshop/)."""
+    folder = SCENARIO_DIR / "workshop"
+    found = shipped_files(folder) if folder.is_dir() else {}
+    return {WORKSHOP_PREFIX + name: f for name, f in found.items()}
+
+
 def resolve(ref: str | Path) -> Path | Traversable:
-    """A scenario is named (`social_business`) or given by path."""
+    """A scenario is named (`social_business`, `workshop/silos_room`) or given by path (a file
+    that exists wins over a workshop name)."""
     p = Path(ref)
+    if str(ref).startswith(WORKSHOP_PREFIX) and not p.exists():
+        workshop = workshop_scenarios()
+        if str(ref) in workshop:
+            return workshop[str(ref)]
+        if p.suffix != ".toml":
+            raise ScenarioError(f"{ref}: unknown workshop scenario; shipped: {', '.join(workshop)}")
     if p.suffix == ".toml" or p.exists() or "/" in str(ref):
         if not p.exists():
             raise ScenarioError(

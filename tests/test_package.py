@@ -20,7 +20,7 @@ import pytest
 
 import simorg
 from simorg.experiments import design
-from simorg.scenario import ScenarioError, shipped_scenarios
+from simorg.scenario import ScenarioError, shipped_scenarios, workshop_scenarios
 
 from conftest import ROOT
 
@@ -33,6 +33,11 @@ def test_every_package_is_listed_for_the_wheel() -> None:
         ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "simorg").rglob("__init__.py")
     }
     mapped = set(PYPROJECT["tool"]["setuptools"]["package-dir"])
+    # subpackages of a mapped data package live in its folder (scenarios/workshop/)
+    for name, folder in PYPROJECT["tool"]["setuptools"]["package-dir"].items():
+        for init in (ROOT / folder).rglob("*/__init__.py"):
+            found.add(".".join([name, *init.parent.relative_to(ROOT / folder).parts]))
+    assert "simorg.scenarios.workshop" in found
     assert found - listed == set(), "add these packages to [tool.setuptools] packages"
     assert listed == found | mapped
     assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {
@@ -42,9 +47,21 @@ def test_every_package_is_listed_for_the_wheel() -> None:
 
 
 def test_shipped_files_are_package_data_in_the_top_level_folders() -> None:
-    from_resources = sorted(p.name for p in resources.files("simorg.scenarios").iterdir())
-    on_disk = sorted(p.name for p in (ROOT / "scenarios").iterdir() if p.suffix in (".toml", ".py"))
+    from_resources = sorted(
+        p.name for p in resources.files("simorg.scenarios").iterdir() if p.name != "__pycache__"
+    )
+    on_disk = sorted(
+        p.name
+        for p in (ROOT / "scenarios").iterdir()
+        if p.suffix in (".toml", ".py") or (p / "__init__.py").is_file()
+    )
     assert from_resources == on_disk
+    workshop = sorted(p.stem for p in (ROOT / "scenarios/workshop").glob("*.toml"))
+    assert len(workshop) >= 6
+    assert sorted(workshop_scenarios()) == [f"workshop/{name}" for name in workshop]
+    assert not set(shipped_scenarios()) & set(workshop)  # demo and levers keep the top level
+    for name in ("*.toml",):
+        assert name in PYPROJECT["tool"]["setuptools"]["package-data"]["simorg.scenarios.workshop"]
     assert sorted(shipped_scenarios()) == sorted(
         p.stem for p in (ROOT / "scenarios").glob("*.toml")
     )

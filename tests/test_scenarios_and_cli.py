@@ -126,8 +126,10 @@ def test_check_accepts_a_good_file(run_cli) -> None:
 def test_scenarios_lists_each_on_one_line(run_cli) -> None:
     res = run_cli("scenarios")
     assert res.returncode == 0
-    lines = res.stdout.strip().splitlines()
+    top, _, workshop = res.stdout.strip().partition("\n\n")  # then the workshop group
+    lines = top.splitlines()
     assert len(lines) == 8 and all(line.split()[0] in SHIPPED for line in lines)
+    assert all(line.startswith("workshop/") for line in workshop.splitlines()[1:])
 
 
 # --- run ----------------------------------------------------------------------------------------

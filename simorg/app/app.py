@@ -72,6 +72,31 @@ def ErrorBoundary(children=[], on_recover=None):  # noqa: B006 (solara's signatu
         solara.Button("Carry on", icon_name="mdi-refresh", on_click=recover, color="primary")
 
 
+#: Links a page remembers having pushed itself (see Followed.pushed).
+MAX_ECHOES = 8
+
+
+class Followed:
+    """The link the page last followed or pushed (`current`) and the links it pushed that have not
+    come back through the router yet (`pushed`): those are echoes, never navigations."""
+
+    def __init__(self) -> None:
+        self.current: str | None = None
+        self.pushed: list[str] = []
+
+    def push(self, query: str) -> None:
+        self.current = query
+        self.pushed[:] = [*self.pushed[-(MAX_ECHOES - 1) :], query]
+
+    def echo(self, search: str) -> bool:
+        """Whether `search` is a link this page pushed coming back (forgotten once back, so a
+        later back / forward to it is followed)."""
+        if search not in self.pushed:
+            return False
+        del self.pushed[: self.pushed.index(search) + 1]
+        return True
+
+
 @solara.component
 def LinkKeeper(explore: ExploreState, projector, view, followed, ready):
     """Keeps the address bar on the run shown: redrawn with each frame (it reads `tick`), it
@@ -93,7 +118,7 @@ def LinkKeeper(explore: ExploreState, projector, view, followed, ready):
         r = explore.run.value
         q = share.run_query(r, r.steps, projector.value, view.value)
         if q != (router.search or "") and router.set_path is not None:
-            followed.current = q
+            followed.push(q)
             router.push(f"{router.path or '/'}?{q}")
 
     solara.use_effect(update_link, [current, ready.value])
@@ -162,11 +187,16 @@ def Page(model: OrgModel | None = None):
     projector = solara.use_reactive(bool(link and link.projector))
 
     # the link the page was opened with (and later ones: back / forward) rebuilds its run
-    followed = solara.use_ref(None)
+    followed = solara.use_memo(Followed, [])
     ready = solara.use_reactive(False)  # the link the page was opened with has been followed
 
     def follow_link():
         search = router.search or ""
+        if followed.echo(search):
+            # a link this page pushed itself, coming back through the router, perhaps after a
+            # later one (a Pause during a frame pushes two): not a navigation; following it would
+            # rebuild the run and replay it to an older step while the person waits for Pause
+            return
         if search == followed.current:
             return
         followed.current = search

@@ -128,6 +128,21 @@ def frame_plan(speed: float) -> tuple[int, float]:
     return max(1, round(speed * interval)), interval
 
 
+def page_connected() -> bool:
+    """Whether a browser still shows the page this thread plays for (False once every page of its
+    Solara session has disconnected or closed; True outside a server, e.g. solara.render)."""
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+    except Exception:  # no server, no kernel context: nothing says the page is gone
+        return True
+    status = getattr(context, "page_status", None)
+    if not status:
+        return True
+    return any(s == kernel_context.PageStatus.CONNECTED for s in status.values())
+
+
 def use_player(
     runs: Sequence[Run],
     tick: solara.Reactive[int],
@@ -171,6 +186,9 @@ def use_player(
                 frames.render_s = time.perf_counter() - started
                 if limit is not None and runs[0].steps >= limit:
                     playing.set(False)
+                    return
+                if not page_connected():  # the browser left: stop drawing for nobody until the
+                    playing.set(False)  # session is culled; a page that reconnects finds it paused
                     return
                 interval = frame_interval(rate, frames.render_s, PLAYERS.count())
                 delay = interval - (time.perf_counter() - now)

@@ -164,6 +164,10 @@ def start_memory_releaser(count) -> None:
             _releaser = threading.Thread(
                 target=_watch_sessions, args=(count,), name="simorg-memory", daemon=True
             )
+            # Solara's patched Thread adopts the kernel context of the page that creates it, and
+            # would keep that first page's whole session (its render tree, runs and models) alive
+            # for as long as the server runs: this thread belongs to no page
+            _releaser.current_context = None  # type: ignore[attr-defined]
             _releaser.start()
 
 
