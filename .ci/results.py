@@ -349,45 +349,42 @@ def tables(
     return "\n\n".join(dist_table(sw, o, variants, reference) for o in outcomes) + "\n"
 
 
+def _cell(label: str, permeability: float, expertise: float) -> dict[str, Any]:
+    """A variant of reverse_boundaries."""
+    return {"label": label, "organization__permeability": permeability,
+            "customers__outside_expertise": expertise}  # fmt: skip
+
+
+MEDIA_TEAM = Contrast("social_media_vs_social_business", {"label": "social_media_team"},
+                      {"label": "traditional_silos"})  # fmt: skip
+SOCIAL_VS_SILOS = Contrast("reverse_boundaries", _cell("social_business", 0.6, 0.1),
+                           _cell("traditional_silos", 0.05, 0.1))  # fmt: skip
+SOCIAL_VS_OPEN_SILOS = Contrast("reverse_boundaries", _cell("social_business", 0.6, 0.1),
+                                _cell("traditional_silos", 0.6, 0.1))  # fmt: skip
+PERMEABILITY = "the silos get the social business's organization.permeability (0.05 → 0.6)"
+VISION = Contrast("reverse_vision", {"label": "vision"}, {"label": "no_vision"})
+BIG_BANG = Contrast("big_bang_vs_stepwise", {"label": "big_bang", "culture__resistance": 2.0},
+                    {"label": "stepwise", "culture__resistance": 2.0})  # fmt: skip
+
 FINDINGS = [
-    Finding("F1", "customer_trust",
-            Contrast("social_media_vs_social_business", {"label": "social_media_team"}, {"label": "traditional_silos"}),
+    Finding("F1", "customer_trust", MEDIA_TEAM,
             Contrast("reverse_media_team", {"label": "team_promises"}, {"label": "silos_promises"}),
             "customers.promise_penalty 0.15 → 0.6"),
-    Finding("F1′", "customer_trust",
-            Contrast("social_media_vs_social_business", {"label": "social_media_team"}, {"label": "traditional_silos"}),
+    Finding("F1′", "customer_trust", MEDIA_TEAM,
             Contrast("reverse_media_team", {"label": "team_heard"}, {"label": "silos_heard"}),
             "customers.heard_gain 0.05 → 0.3"),
-    Finding("F2", "customer_trust",
-            Contrast("reverse_boundaries",
-                     {"label": "social_business", "organization__permeability": 0.6, "customers__outside_expertise": 0.1},
-                     {"label": "traditional_silos", "organization__permeability": 0.05, "customers__outside_expertise": 0.1}),
-            Contrast("reverse_boundaries",
-                     {"label": "social_business", "organization__permeability": 0.6, "customers__outside_expertise": 0.1},
-                     {"label": "traditional_silos", "organization__permeability": 0.6, "customers__outside_expertise": 0.1}),
-            "the silos get the social business's organization.permeability (0.05 → 0.6)"),
-    Finding("F2′", "revenue_total",
-            Contrast("reverse_boundaries",
-                     {"label": "social_business", "organization__permeability": 0.6, "customers__outside_expertise": 0.1},
-                     {"label": "traditional_silos", "organization__permeability": 0.05, "customers__outside_expertise": 0.1}),
-            Contrast("reverse_boundaries",
-                     {"label": "social_business", "organization__permeability": 0.6, "customers__outside_expertise": 0.1},
-                     {"label": "traditional_silos", "organization__permeability": 0.6, "customers__outside_expertise": 0.1}),
-            "the silos get the social business's organization.permeability (0.05 → 0.6)"),
+    Finding("F2", "customer_trust", SOCIAL_VS_SILOS, SOCIAL_VS_OPEN_SILOS, PERMEABILITY),
+    Finding("F2′", "revenue_total", SOCIAL_VS_SILOS, SOCIAL_VS_OPEN_SILOS, PERMEABILITY),
     Finding("F3", "customer_trust",
-            Contrast("reverse_boundaries",
-                     {"label": "traditional_silos", "organization__permeability": 0.6, "customers__outside_expertise": 0.1},
-                     {"label": "traditional_silos", "organization__permeability": 0.05, "customers__outside_expertise": 0.1}),
-            Contrast("reverse_boundaries",
-                     {"label": "traditional_silos", "organization__permeability": 0.6, "customers__outside_expertise": 1.0},
-                     {"label": "traditional_silos", "organization__permeability": 0.05, "customers__outside_expertise": 1.0}),
+            Contrast("reverse_boundaries", _cell("traditional_silos", 0.6, 0.1),
+                     _cell("traditional_silos", 0.05, 0.1)),
+            Contrast("reverse_boundaries", _cell("traditional_silos", 0.6, 1.0),
+                     _cell("traditional_silos", 0.05, 1.0)),
             "customers.outside_expertise 0.1 → 1 (anyone who knows may answer)"),
-    Finding("F4", "leadership_trust",
-            Contrast("reverse_vision", {"label": "vision"}, {"label": "no_vision"}),
+    Finding("F4", "leadership_trust", VISION,
             Contrast("reverse_vision", {"label": "vision_adaptable"}, {"label": "no_vision_adaptable"}),
             "culture.stubbornness 0.5 → 0 (leaders adapt)"),
-    Finding("F4′", "leadership_trust",
-            Contrast("reverse_vision", {"label": "vision"}, {"label": "no_vision"}),
+    Finding("F4′", "leadership_trust", VISION,
             Contrast("reverse_vision", {"label": "vision_no_gap"}, {"label": "no_vision_no_gap"}),
             "culture.credibility 1 → 0 (the word–deed gap not judged)"),
     Finding("F5", "practice",
@@ -396,15 +393,11 @@ FINDINGS = [
             Contrast("role_modeling", {"label": "leaders_walk", "culture__role_modeling": 1.0},
                      {"label": "leaders_walk", "culture__role_modeling": 0.0}),
             "culture.walk_the_talk 0.2 → 0.8"),
-    Finding("F6", "peer_trust",
-            Contrast("big_bang_vs_stepwise", {"label": "big_bang", "culture__resistance": 2.0},
-                     {"label": "stepwise", "culture__resistance": 2.0}),
+    Finding("F6", "peer_trust", BIG_BANG,
             Contrast("big_bang_vs_stepwise", {"label": "big_bang", "culture__resistance": 0.5},
                      {"label": "stepwise", "culture__resistance": 0.5}),
             "culture.resistance 2 → 0.5"),
-    Finding("F6′", "peer_trust",
-            Contrast("big_bang_vs_stepwise", {"label": "big_bang", "culture__resistance": 2.0},
-                     {"label": "stepwise", "culture__resistance": 2.0}),
+    Finding("F6′", "peer_trust", BIG_BANG,
             Contrast("reverse_change_horizon", {"label": "big_bang"}, {"label": "stepwise"}),
             "read at week 520 instead of 260"),
     Finding("F7", "turnover_total",
