@@ -38,7 +38,8 @@ readme: $(STAMP)
 # results-sweeps runs (or resumes) every experiment those tables read, at low priority
 RUNS ?= results
 RESULTS_SWEEPS := social_media_vs_social_business vision_and_walk big_bang_vs_stepwise role_modeling \
-	silo_permeability turnover levers_morris
+	silo_permeability turnover levers_morris distributions reverse_media_team reverse_boundaries \
+	reverse_vision reverse_turnover reverse_change_horizon
 results: $(STAMP)
 	$(PY) .ci/results.py --runs $(RUNS)
 

@@ -415,13 +415,16 @@ FINDINGS = [
 ]  # fmt: skip
 
 
-def load_all(runs: Path) -> tuple[dict[str, Sweep], list[str]]:
-    names = ["social_media_vs_social_business", "vision_and_walk", "role_modeling",
+SWEEPS = ["social_media_vs_social_business", "vision_and_walk", "role_modeling",
              "silo_permeability", "big_bang_vs_stepwise", "turnover", "levers_morris",
              "distributions", "reverse_media_team", "reverse_boundaries", "reverse_vision",
              "reverse_turnover", "reverse_change_horizon"]  # fmt: skip
+
+
+def load_all(runs: Path) -> tuple[dict[str, Sweep], list[str]]:
+    """The sweeps this page reads (those found in `runs`) and the names of those missing."""
     sweeps, missing = {}, []
-    for n in names:
+    for n in SWEEPS:
         if (runs / n / "manifest.json").is_file():
             sweeps[n] = Sweep(runs / n)
         else:

@@ -55,3 +55,12 @@ def test_every_marked_block_is_generated(tmp_path: Path) -> None:
     for key, body in written.items():
         out = results.replace_block(out, key, body)
     assert re.findall(r"<!-- results:(\w+) -->", out) == marked
+
+
+def test_make_results_sweeps_runs_every_sweep_the_page_reads() -> None:
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    listed = re.search(r"RESULTS_SWEEPS :=(.*?)\n(?!\t)", make, re.S)
+    assert listed is not None
+    assert sorted(listed.group(1).replace("\\", " ").split()) == sorted(results.SWEEPS)
+    for name in results.SWEEPS:
+        assert (ROOT / "experiments" / f"{name}.toml").is_file()
