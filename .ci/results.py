@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "results.md"
 FIGURES = ROOT / "docs" / "figures"
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+DRAW = True  # False (--no-figures): tables only, the figures already in docs/figures stay
 
 
 # --- reading a sweep ------------------------------------------------------------------------------
@@ -185,6 +186,8 @@ def dist_table(sw: Sweep, outcome: str, variants: list[int], reference: int | No
 
 def strip_figure(sw: Sweep, outcome: str, variants: list[int], path: Path, title: str) -> None:
     """Every run as a dot per variant, with median and quartiles: the distribution, not a bar."""
+    if not DRAW:
+        return
     from simorg.experiments.report import new_figure, save_figure
 
     fig, ax = new_figure(6.4, 0.9 + 0.32 * len(variants))
@@ -290,12 +293,15 @@ def regen(names: list[str]) -> str:
 
 
 def fig_md(figures: Path | None, name: str, caption: str) -> str:
-    return f"![{caption}](figures/{name})\n\n" if figures is not None else ""
+    """The link to a figure; written whether or not this run draws it (--no-figures keeps it)."""
+    return f"![{caption}](figures/{name})\n\n"
 
 
 def line_figure(sw: Sweep, x_key: str, series: list[tuple[str, list[int]]], outcomes: list[str],
                 path: Path) -> None:  # fmt: skip
     """Median over runs (line) and 5–95% of runs (band) against a varied parameter, per series."""
+    if not DRAW:
+        return
     from simorg.experiments.report import new_figure, save_figure
 
     fig, axes = new_figure(3.0 * len(outcomes), 2.6, ncols=len(outcomes))
@@ -316,6 +322,8 @@ def line_figure(sw: Sweep, x_key: str, series: list[tuple[str, list[int]]], outc
 
 
 def trajectory_figure(sw: Sweep, variants: list[int], outcomes: list[str], path: Path) -> None:
+    if not DRAW:
+        return
     from simorg.experiments.report import new_figure, save_figure
 
     steps = sw.store.steps(columns=["variant", "replication", "step", *outcomes])
@@ -693,7 +701,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-figures", action="store_true", help="tables only")
     args = p.parse_args(argv)
     text = DOC.read_text(encoding="utf-8")
-    for key, body in blocks(args.runs, figures=None if args.no_figures else FIGURES):
+    global DRAW
+    DRAW = not args.no_figures
+    for key, body in blocks(args.runs, figures=FIGURES):
         text = replace_block(text, key, body)
     DOC.write_text(text, encoding="utf-8")
     print(f"wrote {DOC.relative_to(ROOT)}")
