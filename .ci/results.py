@@ -11,8 +11,8 @@ paired by seed). Distributions are reported as quantiles over runs, and each out
 two modes: a two-normal mixture (fitted by EM) must beat one normal by more than 10 in BIC, its
 components must be separated (Ashman's D = √2·|μ₁ − μ₂| / √(σ₁² + σ₂²) > 2) and the smaller must
 hold at least 5% of the runs (and two runs). Only variants with at least 20 runs and outcomes
-with at least 10 distinct values are tested. Verdicts of findings are computed, not written: a paired difference whose 95%
-interval excludes 0 "holds" with its sign; after the reversing change it is "reversed" (interval
+with at least 10 distinct values are tested. Verdicts of findings are computed, not written: a
+paired difference whose 95% interval excludes 0 "holds" with its sign; after the reversing change it is "reversed" (interval
 excludes 0, other sign), "gone" (interval contains 0) or "holds" (same sign).
 """
 
@@ -22,7 +22,7 @@ import argparse
 import math
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +238,6 @@ class Finding:
     base: Contrast
     reversal: Contrast
     change: str  # the one parameter change, as text
-    extra: list[str] = field(default_factory=list)
 
 
 def sign(d: dict[str, Any]) -> int:
