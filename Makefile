@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: demo test test-load test-fast lint format explore bench validate clean venv mutants readme
+.PHONY: demo test test-load test-fast lint format explore bench validate clean venv mutants readme results results-sweeps
 
 venv: $(STAMP)
 
@@ -34,6 +34,18 @@ test-fast: $(STAMP)
 # rewrite the README's `$ simorg ...` example output from what the code prints now
 readme: $(STAMP)
 	$(PY) .ci/readme.py --write
+
+# docs/results.md's tables and figures from the sweeps' folders in $(RUNS) (.ci/results.py);
+# results-sweeps runs (or resumes) every experiment those tables read, at low priority
+RUNS ?= results
+RESULTS_SWEEPS := social_media_vs_social_business vision_and_walk big_bang_vs_stepwise role_modeling \
+	silo_permeability turnover levers_morris distributions reverse_media_team reverse_boundaries \
+	reverse_vision reverse_turnover reverse_change_horizon
+results: $(STAMP)
+	$(PY) .ci/results.py --runs $(RUNS)
+
+results-sweeps: $(STAMP)
+	for e in $(RESULTS_SWEEPS); do nice -n 10 $(BIN)/simorg sweep experiments/$$e.toml --out $(RUNS)/$$e --workers 2 || exit 1; done
 
 # break the code on purpose (a scratch copy) and show the tests fail on each breakage
 mutants: $(STAMP)
