@@ -41,11 +41,14 @@ RUNS ?= results
 RESULTS_SWEEPS := social_media_vs_social_business vision_and_walk big_bang_vs_stepwise role_modeling \
 	silo_permeability turnover levers_morris distributions reverse_media_team reverse_boundaries \
 	reverse_vision reverse_turnover reverse_change_horizon
+OPEN_CULTURE_SWEEPS := open_culture_innovation open_culture_innovation_in_context
 results: $(STAMP)
 	$(PY) .ci/results.py --runs $(RUNS)
+	$(PY) .ci/results_open_culture.py $(RUNS)/open_culture_innovation --write docs/results.md
+	$(PY) .ci/results_open_culture.py $(RUNS)/open_culture_innovation_in_context --write docs/results.md --marker open-culture-reverse
 
 results-sweeps: $(STAMP)
-	for e in $(RESULTS_SWEEPS); do nice -n 10 $(BIN)/simorg sweep experiments/$$e.toml --out $(RUNS)/$$e --workers 2 || exit 1; done
+	for e in $(RESULTS_SWEEPS) $(OPEN_CULTURE_SWEEPS); do nice -n 10 $(BIN)/simorg sweep experiments/$$e.toml --out $(RUNS)/$$e --workers 2 || exit 1; done
 
 # break the code on purpose (a scratch copy) and show the tests fail on each breakage
 mutants: $(STAMP)
