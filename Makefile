@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: demo test test-load test-fast lint format explore bench validate clean venv mutants readme
+.PHONY: demo test test-load test-fast lint format explore bench validate clean venv mutants readme docs
 
 venv: $(STAMP)
 
@@ -33,6 +33,10 @@ test-fast: $(STAMP)
 # rewrite the README's `$ simorg ...` example output from what the code prints now
 readme: $(STAMP)
 	$(PY) .ci/readme.py --write
+
+# regenerate docs/odd.md's parameter and outcome tables from the schema (tests/test_docs.py checks them)
+docs: $(STAMP)
+	$(PY) .ci/odd_tables.py
 
 # break the code on purpose (a scratch copy) and show the tests fail on each breakage
 mutants: $(STAMP)

@@ -626,6 +626,7 @@ class Parameter(BaseModel):
     high: float | None = None
     choices: tuple[str, ...] | None = None
     help: str = ""
+    unit: str | None = None
 
 
 def parameters() -> list[Parameter]:
@@ -640,6 +641,7 @@ def parameters() -> list[Parameter]:
             ann = f.annotation
             choices = tuple(getattr(ann, "__args__", ())) if "Literal" in str(ann) else None
             kind = "choice" if choices else getattr(ann, "__name__", str(ann))
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
             out.append(
                 Parameter(
                     key=f"{section}.{name}",
@@ -649,6 +651,7 @@ def parameters() -> list[Parameter]:
                     high=high,
                     choices=choices,
                     help=f.description or "",
+                    unit=str(extra["unit"]) if "unit" in extra else None,
                 )
             )
     return out
