@@ -446,18 +446,6 @@ class Turnover(Section):
     )
 
 
-ACTIONS = (
-    "announce_vision",
-    "walk_the_talk",
-    "open_silos",
-    "enable_platform",
-    "social_media_team",
-    "empower_everyone",
-    "project_teams",
-    "set",
-)
-
-
 # Parameters read only when the organization is built: a `set` intervention could not change them.
 STARTUP_ONLY: dict[str, str] = {
     "culture.practice": "use walk_the_talk or announce_vision to move practice",

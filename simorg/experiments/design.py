@@ -39,7 +39,6 @@ from simorg.scenario import load as load_scenario
 # The top-level experiments/ folder, installed as the package simorg.experiments.shipped.
 EXPERIMENT_DIR: Traversable = resources.files("simorg.experiments.shipped")
 MAX_VARIANTS = 1_000_000
-SAMPLE_METHODS = ("lhs", "sobol", "saltelli", "morris")
 
 Scalar = bool | int | float | str
 
