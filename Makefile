@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: demo test test-load test-fast lint format explore bench validate clean venv mutants readme results results-sweeps
+.PHONY: demo test test-load test-fast lint format explore bench validate clean venv mutants readme results results-sweeps docs
 
 venv: $(STAMP)
 
@@ -49,6 +49,10 @@ results: $(STAMP)
 
 results-sweeps: $(STAMP)
 	for e in $(RESULTS_SWEEPS) $(OPEN_CULTURE_SWEEPS); do nice -n 10 $(BIN)/simorg sweep experiments/$$e.toml --out $(RUNS)/$$e --workers 2 || exit 1; done
+
+# regenerate docs/odd.md's parameter and outcome tables from the schema (tests/test_docs.py checks them)
+docs: $(STAMP)
+	$(PY) .ci/odd_tables.py
 
 # break the code on purpose (a scratch copy) and show the tests fail on each breakage
 mutants: $(STAMP)

@@ -188,7 +188,7 @@ def strip_figure(sw: Sweep, outcome: str, variants: list[int], path: Path, title
     """Every run as a dot per variant, with median and quartiles: the distribution, not a bar."""
     if not DRAW:
         return
-    from simorg.experiments.report import new_figure, save_figure
+    from simorg.experiments.figures import new_figure, save_figure
 
     fig, ax = new_figure(6.4, 0.9 + 0.32 * len(variants))
     rng = np.random.default_rng(0)  # jitter only; fixed so the figure is reproducible
@@ -301,7 +301,7 @@ def line_figure(sw: Sweep, x_key: str, series: list[tuple[str, list[int]]], outc
     """Median over runs (line) and 5–95% of runs (band) against a varied parameter, per series."""
     if not DRAW:
         return
-    from simorg.experiments.report import new_figure, save_figure
+    from simorg.experiments.figures import new_figure, save_figure
 
     fig, axes = new_figure(3.0 * len(outcomes), 2.6, ncols=len(outcomes))
     axes = np.atleast_1d(axes)
@@ -323,7 +323,7 @@ def line_figure(sw: Sweep, x_key: str, series: list[tuple[str, list[int]]], outc
 def trajectory_figure(sw: Sweep, variants: list[int], outcomes: list[str], path: Path) -> None:
     if not DRAW:
         return
-    from simorg.experiments.report import new_figure, save_figure
+    from simorg.experiments.figures import new_figure, save_figure
 
     steps = sw.store.steps(columns=["variant", "replication", "step", *outcomes])
     fig, axes = new_figure(3.2 * len(outcomes), 2.6, ncols=len(outcomes))

@@ -132,7 +132,7 @@ def model(
     from simorg.experiments.design import replication_seeds
 
     sc = load(scenario)  # a bad name fails here, in one line, not in a worker
-    fixed = {"scenario": str(scenario)}
+    fixed: dict[str, object] = {"scenario": str(scenario)}
     if steps is not None:
         fixed["steps"] = int(steps)
     for key, value in (constants or {}).items():

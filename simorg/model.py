@@ -9,6 +9,7 @@ seed gives the same run on any machine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,7 +69,8 @@ class OrgModel(mesa.Model):
         self.state = initial_state(scenario, self.streams)
         self.totals: dict[str, float] = {}
         self.applied: list[tuple[int, str]] = []  # (step, label) of interventions applied
-        self._events: list[partial] = []  # strong references: Mesa holds callbacks weakly
+        # strong references: Mesa holds callbacks weakly
+        self._events: list[Callable[..., Any]] = []
 
         self.employee_at: list[Employee] = [
             self._new_employee(slot) for slot in range(self.state.n)

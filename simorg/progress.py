@@ -57,7 +57,7 @@ def progress(
     json_output: bool = False,
     show: bool | None = None,
     transient: bool = True,
-    completed: float = 0,
+    completed: int = 0,
     extra: str | None = None,
     **fields: Any,
 ) -> Iterator[Bar]:

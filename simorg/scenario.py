@@ -501,18 +501,6 @@ class Turnover(Section):
     )
 
 
-ACTIONS = (
-    "announce_vision",
-    "walk_the_talk",
-    "open_silos",
-    "enable_platform",
-    "social_media_team",
-    "empower_everyone",
-    "project_teams",
-    "set",
-)
-
-
 # Parameters read only when the organization is built: a `set` intervention could not change them.
 STARTUP_ONLY: dict[str, str] = {
     "culture.practice": "use walk_the_talk or announce_vision to move practice",
@@ -711,6 +699,7 @@ class Parameter(BaseModel):
     choices: tuple[str, ...] | None = None
     help: str = ""
     needs: dict[str, Any] = {}  # the mechanism switch a conditional lever needs (LEVER_NEEDS)
+    unit: str | None = None
 
 
 def parameters() -> list[Parameter]:
@@ -725,6 +714,7 @@ def parameters() -> list[Parameter]:
             ann = f.annotation
             choices = tuple(getattr(ann, "__args__", ())) if "Literal" in str(ann) else None
             kind = "choice" if choices else getattr(ann, "__name__", str(ann))
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
             out.append(
                 Parameter(
                     key=f"{section}.{name}",
@@ -735,6 +725,7 @@ def parameters() -> list[Parameter]:
                     choices=choices,
                     help=f.description or "",
                     needs=LEVER_NEEDS.get(f"{section}.{name}", {}),
+                    unit=str(extra["unit"]) if "unit" in extra else None,
                 )
             )
     return out

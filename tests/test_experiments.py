@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from simorg.cli import app
-from simorg.experiments import design, stats
+from simorg.experiments import design, spec, stats
 from simorg.experiments.store import Store
 from simorg.scenario import load as load_scenario
 from simorg.simulate import simulate
@@ -70,7 +70,7 @@ def test_every_shipped_experiment_validates(path: Path) -> None:
 
 
 def test_shipped_experiments_cover_the_essays_questions() -> None:
-    names = set(design.shipped_experiments())
+    names = set(spec.shipped_experiments())
     for needed in (
         "silo_permeability",
         "social_media_vs_social_business",
@@ -352,8 +352,8 @@ def test_random_text_is_refused_in_one_line(tmp_path: Path, text: str) -> None:
 
 
 def test_valid_document_passes() -> None:
-    doc = design.from_dict(json.loads(json.dumps(VALID)))
-    assert design.resolve(doc).expected_runs == 4
+    doc = spec.from_dict(json.loads(json.dumps(VALID)))
+    assert design.expand(doc).expected_runs == 4
 
 
 def test_bad_command_line_numbers_are_one_line(tmp_path: Path) -> None:

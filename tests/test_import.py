@@ -449,11 +449,12 @@ def test_every_shipped_experiment_runs_on_the_example(tmp_path):
     import shutil
 
     from simorg.experiments import design as dz
+    from simorg.experiments import spec
     from simorg.experiments.runner import run_one
 
     shutil.copytree(EXAMPLE, tmp_path / "example_org")
     (tmp_path / "exp").mkdir()
-    for name, path in dz.shipped_experiments().items():
+    for name, path in spec.shipped_experiments().items():
         text = path.read_text() + (
             '\n[set]\n"organization.people" = "../example_org/people.csv"\n'
             '"organization.ties" = "../example_org/ties.csv"\n'

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import simorg
-from simorg.experiments import design
+from simorg.experiments import spec
 from simorg.scenario import ScenarioError, shipped_scenarios, workshop_scenarios
 
 from conftest import ROOT
@@ -65,10 +65,10 @@ def test_shipped_files_are_package_data_in_the_top_level_folders() -> None:
     assert sorted(shipped_scenarios()) == sorted(
         p.stem for p in (ROOT / "scenarios").glob("*.toml")
     )
-    assert sorted(design.shipped_experiments()) == sorted(
+    assert sorted(spec.shipped_experiments()) == sorted(
         p.stem for p in (ROOT / "experiments").glob("*.toml")
     )
-    assert design.resolve_path("silo_permeability") == ROOT / "experiments/silo_permeability.toml"
+    assert spec.experiment_path("silo_permeability") == ROOT / "experiments/silo_permeability.toml"
     for name in ("*.toml",):
         assert name in PYPROJECT["tool"]["setuptools"]["package-data"]["simorg.scenarios"]
 
@@ -130,7 +130,7 @@ def test_run_json_and_out_files_carry_the_version(run_cli, tmp_path: Path) -> No
     [
         ("scenarios", "SCENARIO_DIR", "simorg.scenario"),
         ("demo", "SCENARIO_DIR", "simorg.scenario"),
-        ("experiments", "EXPERIMENT_DIR", "simorg.experiments.design"),
+        ("experiments", "EXPERIMENT_DIR", "simorg.experiments.spec"),
     ],
 )
 def test_a_listing_that_finds_nothing_fails_in_one_line(

@@ -45,8 +45,6 @@ CHARTS: tuple[ChartSpec, ...] = (
               "per step"),
 )  # fmt: skip
 
-GROUPS: tuple[str, ...] = tuple(dict.fromkeys(c.group for c in CHARTS))
-
 SHORT = {
     "announce_vision": "vision",
     "walk_the_talk": "walk the talk",

@@ -38,13 +38,13 @@ def register(app: typer.Typer) -> None:
     def experiments_command() -> None:
         """List the shipped experiments and the question each asks."""
         from simorg.cli import nothing_found
-        from simorg.experiments import design as dz
+        from simorg.experiments import spec
 
-        shipped = dz.shipped_experiments()
+        shipped = spec.shipped_experiments()
         if not shipped:
-            raise nothing_found("experiments", dz.EXPERIMENT_DIR)
+            raise nothing_found("experiments", spec.EXPERIMENT_DIR)
         for name, path in shipped.items():
-            exp, _ = dz.load_experiment(path)
+            exp, _ = spec.load_experiment(path)
             typer.echo(f"{name:<34} {exp.question or exp.description}")
 
     @app.command("sweep")

@@ -185,7 +185,7 @@ def print_tables(c: Comparison) -> None:
 
 def write_outputs(c: Comparison, out: Path, fmt: str = "png") -> list[Path]:
     """comparison.csv, runs.csv, trajectories.csv and one trajectory plot (with bands) per outcome."""
-    from simorg.experiments.report import new_figure, plot_band, save_figure
+    from simorg.experiments.figures import new_figure, plot_band, save_figure
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 
 from simorg.experiments.store import Store, StoreError, column_name
-from simorg.outcomes import OUTCOMES
 
 METHOD_NAMES = {
     "saltelli": "Sobol' indices (SALib sobol, Saltelli design)",
@@ -231,7 +230,3 @@ def print_result(result: dict[str, Any]) -> None:
                 cells.append(text)
             table.add_row(name, *cells)
         console.print(table)
-
-
-def outcome_meaning(name: str) -> str:
-    return OUTCOMES.get(name, ("", ""))[1]

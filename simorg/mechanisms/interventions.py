@@ -99,8 +99,8 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> dict[st
     elif a == "set":
         section, _, name = (iv.key or "").partition(".")
         before = getattr(getattr(st.params, section), name)
-        st.params = with_overrides(st.params, {iv.key: iv.value}, f"intervention at {iv.at}")
-        changed[iv.key or ""] = {"from": before, "to": getattr(getattr(st.params, section), name)}
+        st.params = with_overrides(st.params, {str(iv.key): iv.value}, f"intervention at {iv.at}")
+        changed[str(iv.key)] = {"from": before, "to": getattr(getattr(st.params, section), name)}
     st.friction += felt
     st.invalidate()
     changed["felt"] = float(felt.sum())

@@ -19,7 +19,7 @@ from simorg.organizations.formats import kind_of
 from simorg.organizations.people import extra_attributes, read_people, standard_columns
 from simorg.organizations.problems import OrganizationFileError, Problem
 from simorg.organizations.pseudonyms import is_plain, pseudonymise
-from simorg.organizations.ties import read_ties
+from simorg.organizations.ties import TieTable, read_ties
 
 DEFAULT_SPAN = 8
 
@@ -87,7 +87,7 @@ def department_order(
 
 def _people_table(
     people: Path | None, ties: Path | None, department_attribute: str
-) -> tuple[pd.DataFrame, str, object]:
+) -> tuple[pd.DataFrame, str, TieTable | None]:
     """(people table, the file it came from, the tie table or None)."""
     tie_table = read_ties(ties) if ties is not None else None
     if people is not None:
@@ -141,8 +141,10 @@ def inspect(
     counts = (
         names_raw[facing].value_counts().to_dict() if facing is not None and facing.any() else None
     )
-    names = department_order(first_seen, counts)
-    department = pd.Index(names).get_indexer(names_raw).astype(np.int64)
+    names = department_order(
+        first_seen, {str(k): int(v) for k, v in (counts or {}).items()} or None
+    )
+    department = pd.Index(names).get_indexer(pd.Index(names_raw)).astype(np.int64)
     n = len(df)
 
     tie_file = str(ties) if ties is not None else people_file

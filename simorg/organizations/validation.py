@@ -6,6 +6,8 @@ so that reading can go on and report all problems at once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -33,7 +35,7 @@ def _line(value) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def _node(ids: pd.Series, i: int, line) -> str:
+def _node(ids: pd.Series, i: int | np.integer, line: Any) -> str:
     """' (node x)' for a graph file, where there are no lines; '' otherwise."""
     return "" if not pd.isna(line) else f" (node {shown_id(ids.iloc[i])})"
 
@@ -225,7 +227,7 @@ def tie_rows(
     a, b = both[: len(src)], both[len(src) :]
     line = ties["line"]
 
-    def edge(i: int) -> str:
+    def edge(i: int | np.integer) -> str:
         return (
             ""
             if not pd.isna(line.iloc[i])

@@ -22,6 +22,8 @@ from rich.console import Console
 from rich.table import Table
 
 from simorg.validation import march1991 as m91
+from simorg.validation.march1991_figures import write_figure
+from simorg.validation.rows import json_rows, write_csv
 
 validate_app = typer.Typer(
     help="Check simorg's submodels against the published models they come from.",
@@ -384,14 +386,14 @@ def march1991(
         try:
             out.mkdir(parents=True, exist_ok=True)
             stem = out / f"march1991_{experiment}"
-            m91.write_csv(rows, stem.with_suffix(".csv"))
-            m91.write_figure(rows, experiment, stem)
+            write_csv(rows, stem.with_suffix(".csv"))
+            write_figure(rows, experiment, stem)
         except OSError as err:
             print(f"simorg: error: --out: {err.strerror or err}: {out}", file=sys.stderr)
             raise typer.Exit(code=1) from None
         print(f"wrote {stem}.csv, {stem}.png, {stem}.svg", file=sys.stderr)
     if as_json:
-        print(json.dumps(m91.json_rows(rows), indent=1))
+        print(json.dumps(json_rows(rows), indent=1))
     else:
         table, note = make_table(rows, experiment, seconds)
         console = Console()

@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -48,8 +47,8 @@ from simorg.scenario import (
     Scenario,
     Turnover,
 )
-from simorg.validation import march1991 as m91
-from simorg.validation.march1991 import mean_sem
+from simorg.validation import rows as result_rows
+from simorg.validation.rows import Row, mean_sem
 
 N_PEOPLE = 100
 DEPARTMENTS = 10
@@ -68,7 +67,6 @@ SEED = 2010
 MAX_STEPS = 3_000
 CHECK_EVERY = 5
 
-Row = dict[str, Any]
 Progress = Callable[[int, int], None]
 
 
@@ -329,7 +327,7 @@ def run_single(
 
 def json_rows(rows: list[Row]) -> list[Row]:
     """Exactly {"linking", "mean", "sem", "runs"} per row, NaN as null."""
-    return m91.json_rows(rows, ("linking", "mean", "sem", "runs"))
+    return result_rows.json_rows(rows, ("linking", "mean", "sem", "runs"))
 
 
 def claims(rows: list[Row]) -> list[tuple[str, str, bool]]:

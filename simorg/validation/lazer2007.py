@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 
@@ -31,8 +30,8 @@ from simorg.mechanisms.interpersonal import imitate_or_explore
 from simorg.performance import NKTask, nk_landscapes, nk_maximum
 from simorg.randomness import spawn_streams
 from simorg.structures import to_csr
-from simorg.validation import march1991 as m91
-from simorg.validation.march1991 import mean_sem
+from simorg.validation import rows as result_rows
+from simorg.validation.rows import Row, mean_sem
 
 N_AGENTS = 100
 N_DIMENSIONS = 20
@@ -45,7 +44,6 @@ RANDOM_DEGREE = 4.0
 SHORTCUTS = 5  # extra random ties on the ring (the small world)
 NETWORKS = ("linear", "totally connected", "random", "small world")
 
-Row = dict[str, Any]
 Progress = Callable[[int, int], None]
 
 
@@ -159,7 +157,7 @@ def series(
 
 def json_rows(rows: list[Row]) -> list[Row]:
     """Exactly {"network", "t", "mean", "sem", "runs"} per row, NaN as null."""
-    return m91.json_rows(rows, ("network", "t", "mean", "sem", "runs"))
+    return result_rows.json_rows(rows, ("network", "t", "mean", "sem", "runs"))
 
 
 def claims(rows: list[Row]) -> list[tuple[str, str, bool]]:
