@@ -50,24 +50,43 @@ class Organization(Section):
     """Who works here and how they are wired together."""
 
     employees: int = Field(
-        300, ge=10, le=1_000_000, description="People employed, leaders included"
+        300,
+        ge=10,
+        le=1_000_000,
+        description="People employed, leaders included",
+        json_schema_extra={"unit": "people"},
     )
     departments: int = Field(
         6,
         ge=1,
         le=1000,
         description="Functional departments (first two: Customer Service, Marketing & Sales)",
+        json_schema_extra={"unit": "departments"},
     )
     structure: Literal["hierarchy", "silos", "matrix", "network", "fluid"] = Field(
         "silos",
         description="How ties are laid: hierarchy, silos (departments), matrix (plus project teams), network (small world), fluid (teams re-form)",
     )
-    span_of_control: int = Field(8, ge=2, le=100, description="Direct reports per manager")
+    span_of_control: int = Field(
+        8,
+        ge=2,
+        le=100,
+        description="Direct reports per manager",
+        json_schema_extra={"unit": "people per manager"},
+    )
     team_ties: float = Field(
-        6.0, ge=0, le=100, description="Mean informal ties per person inside the own department"
+        6.0,
+        ge=0,
+        le=100,
+        description="Mean informal ties per person inside the own department",
+        json_schema_extra={"unit": "ties per person"},
     )
     cross_ties: float = Field(
-        1.0, ge=0, le=100, description="Mean informal ties per person to other departments"
+        1.0,
+        ge=0,
+        le=100,
+        description="Mean informal ties per person to other departments",
+        json_schema_extra={"unit": "ties per person"},
     )
     permeability: float = Field(
         0.2,
@@ -80,21 +99,26 @@ class Organization(Section):
         ge=2,
         le=100,
         description="Members of a cross-functional project team (matrix and fluid structures)",
+        json_schema_extra={"unit": "people"},
     )
     team_reform_every: int = Field(
         0,
         ge=0,
         le=10_000,
         description="Steps between re-forming project teams (fluid work; 0 = never)",
+        json_schema_extra={"unit": "steps"},
     )
     rewire: float = Field(
         0.1,
         ge=0,
         le=1,
         description="Share of ties rewired at random (network structure: small world)",
+        json_schema_extra={"unit": "probability per tie"},
     )
     platform: bool = Field(
-        False, description="An enterprise social platform lets anyone reach anyone"
+        False,
+        description="An enterprise social platform lets anyone reach anyone",
+        json_schema_extra={"unit": "bool"},
     )
     customer_facing: Literal["none", "team", "everyone"] = Field(
         "none",
@@ -105,16 +129,19 @@ class Organization(Section):
         ge=0,
         le=10_000,
         description="Size of a dedicated social-media team in Customer Service and Marketing & Sales",
+        json_schema_extra={"unit": "people"},
     )
     social_media_team_wired: bool = Field(
         False,
         description="Whether the social-media team keeps its ties into the rest of the organization",
+        json_schema_extra={"unit": "bool"},
     )
     linking: float = Field(
         0.0,
         ge=0,
         le=1,
         description="Share of informal ties inside departments rewired to other departments, every person keeping their number of ties",
+        json_schema_extra={"unit": "share of within-department informal ties"},
     )
     # --- issue 13: an organization imported from files (simorg/organizations, docs/importing.md)
     people: str = Field(
@@ -353,6 +380,7 @@ class Learning(Section):
         ge=0,
         le=1,
         description="p_peer: chance an open contact passes on a differing belief on a topic (times trust)",
+        json_schema_extra={"unit": "probability (× tie trust)"},
     )
     listening: float = Field(
         0.5,
@@ -387,21 +415,25 @@ class Learning(Section):
     peer_rule: Literal["conformity", "better_performer", "better_on_topic"] = Field(
         "better_performer",
         description="Whom people learn from in open contacts: anyone (conformity), a colleague who performs better on the whole task (better_performer), or one whose belief does better on the topic (better_on_topic)",
+        json_schema_extra={"unit": "choice"},
     )
     # --- issue 9: an NK task and department codes (docs/odd.md, learning on an NK task)
     task: Literal["additive", "nk"] = Field(
         "additive",
         description="The task: March's additive reality (each dimension counts on its own) or an NK landscape (each dimension's value depends on K others)",
+        json_schema_extra={"unit": "choice"},
     )
     nk_k: int = Field(
         5,
         ge=0,
         le=21,
         description="K: how many other dimensions each dimension's value depends on (NK task; below learning.dimensions)",
+        json_schema_extra={"unit": "dimensions"},
     )
     nk_interaction: Literal["random", "adjacent"] = Field(
         "random",
         description="Which K dimensions each one depends on (NK task): drawn at random, or the K next ones",
+        json_schema_extra={"unit": "choice"},
     )
     nk_normalise: bool = Field(
         True,
@@ -422,6 +454,7 @@ class Learning(Section):
         ge=0,
         le=1,
         description="Chance per step a belief moves toward the own department's code (department codes)",
+        json_schema_extra={"unit": "probability per step"},
     )
 
     @model_validator(mode="after")
@@ -450,37 +483,60 @@ class Conversation(Section):
     """Colleagues talk."""
 
     contacts: int = Field(
-        3, ge=0, le=100, description="Contacts per person per step along their ties"
+        3,
+        ge=0,
+        le=100,
+        description="Contacts per person per step along their ties",
+        json_schema_extra={"unit": "contacts per person per step"},
     )
     topics: int = Field(
-        3, ge=1, le=1000, description="Dimensions of reality one conversation is about"
+        3,
+        ge=1,
+        le=1000,
+        description="Dimensions of reality one conversation is about",
+        json_schema_extra={"unit": "dimensions per contact"},
     )
     platform_contacts: float = Field(
         1.0,
         ge=0,
         le=100,
         description="Extra contacts per step through the platform at full practice",
+        json_schema_extra={"unit": "contacts per person per step at s = 1"},
     )
     initial_tie_trust: float = Field(
-        0.5, ge=0, le=1, description="Trust on the ties people have at the start"
+        0.5,
+        ge=0,
+        le=1,
+        description="Trust on the ties people have at the start",
+        json_schema_extra={"unit": "trust (0–1)"},
     )
     trust_sharing: float = Field(
         0.5,
         ge=0,
         le=1,
         description="How much willingness to share with a colleague rises with trust in them (0 = practice alone)",
+        json_schema_extra={"unit": "share"},
     )
     contact_memory: float = Field(
         0.9,
         ge=0,
         le=0.999,
         description="Weight a tie's recent contacts keep each step (0.9: about ten weeks); ties without recent contact are dormant",
+        json_schema_extra={"unit": "weight per step"},
     )
     trust_gain: float = Field(
-        0.1, ge=0, le=1, description="Share of the distance to full trust an open contact closes"
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of the distance to full trust an open contact closes",
+        json_schema_extra={"unit": "share of 1 − t per open contact"},
     )
     trust_decay: float = Field(
-        0.05, ge=0, le=1, description="Share of tie trust a closed or one-way contact erodes"
+        0.05,
+        ge=0,
+        le=1,
+        description="Share of tie trust a closed or one-way contact erodes",
+        json_schema_extra={"unit": "share of t per closed contact"},
     )
 
 
