@@ -70,12 +70,8 @@ class OrgModel(mesa.Model):
         self.applied: list[tuple[int, str]] = []  # (step, label) of interventions applied
         self._events: list[partial] = []  # strong references: Mesa holds callbacks weakly
 
-        self.employee_at: list[Employee] = [
-            self._new_employee(slot) for slot in range(self.state.n)
-        ]
-        self.customer_at = [
-            self.customer_class(self, c) for c in range(len(self.state.customer_trust))
-        ]
+        self._employee_at: list[Employee] | None = None  # Mesa agents: built on first use
+        self._customer_at: list[Customer] = []
         agent_hooks.schedule(self)
 
         for iv in scenario.interventions:
@@ -185,19 +181,61 @@ class OrgModel(mesa.Model):
         self.recorded_steps.append(self.steps)
         self.datacollector.collect(self)
 
+    # --- Mesa agents: views of the arrays, built on first use --------------------------------
+
+    def _build_agents(self) -> list[Employee]:
+        """Create the agents (employees by slot, then customers) the first time anyone asks for
+        them: the step never needs them, so a run that only computes (a sweep, the benchmark, a
+        million employees) builds none. Ids are given in that order when they are built."""
+        if self._employee_at is None:
+            self._employee_at = []  # (re-entry: _new_employee reads the space, not the agents)
+            self._employee_at.extend(self._new_employee(slot) for slot in range(self.state.n))
+            self._customer_at = [
+                self.customer_class(self, c) for c in range(len(self.state.customer_trust))
+            ]
+        return self._employee_at
+
+    @property
+    def employee_at(self) -> list[Employee]:
+        """The agent of each employee slot."""
+        return self._build_agents()
+
+    @property
+    def customer_at(self) -> list[Customer]:
+        """The agent of each customer slot."""
+        self._build_agents()
+        return self._customer_at
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        self._build_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        self._build_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._build_agents()
+        return super().agent_types
+
     def _replace_agents(self, slots: np.ndarray) -> None:
         """A new hire takes the leaver's slot. simorg's agents are views of a slot's arrays, so
         the slot's agent object is kept (with its cell) and takes a new `unique_id`: ids still
         count people, and no agent is destroyed and re-created. Agents of a class with its own
         `__init__` may hold per-person state: those are removed and created anew."""
+        if self._employee_at is None:  # no agents built yet: nothing to replace
+            return
         for slot in slots.tolist():  # only the few who left this step
-            agent = self.employee_at[slot]
+            agent = self._employee_at[slot]
             if type(agent).__init__ is Employee.__init__:
                 agent.unique_id = self.agent_id_counter
                 self.agent_id_counter += 1
             else:
                 agent.remove()
-                self.employee_at[slot] = self._new_employee(slot)
+                self._employee_at[slot] = self._new_employee(slot)
 
     def _new_employee(self, slot: int) -> Employee:
         """The agent for `slot` (at start-up and for a new hire), of the model's agent classes."""
@@ -227,7 +265,7 @@ class OrgModel(mesa.Model):
     def __repr__(self) -> str:
         return (
             f"<{type(self).__name__} {self.config.name!r}: {self.state.n} employees, "
-            f"{len(self.customer_at)} customers, step {self.steps} of {self.config.steps}, "
+            f"{len(self.state.customer_trust)} customers, step {self.steps} of {self.config.steps}, "
             f"seed {self.seed}>"
         )
 

@@ -128,21 +128,33 @@ def project_teams(
 
 
 def to_csr(n: int, pairs: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Symmetric, de-duplicated CSR from undirected pairs (first kind listed wins)."""
+    """Symmetric, de-duplicated CSR from undirected pairs (first kind listed wins).
+
+    The de-duplicated pairs (a < b) come sorted from np.unique; their reverses (b, a) are sorted
+    once and the two sorted lists merged (their keys never meet), so each tie's two directions
+    are found by where each went: no sort of every entry, no search for each reverse."""
     a = np.minimum(pairs[:, 0], pairs[:, 1])
     b = np.maximum(pairs[:, 0], pairs[:, 1])
     keep = a != b
     a, b, kinds = a[keep], b[keep], kinds[keep]
-    _, first = np.unique(a * n + b, return_index=True)
-    a, b, kinds = a[first], b[first], kinds[first]
-    rows = np.concatenate([a, b])
-    cols = np.concatenate([b, a])
-    kind = np.concatenate([kinds, kinds]).astype(np.int8)
-    key = rows * n + cols
-    order = np.argsort(key, kind="stable")
-    rows, cols, kind, key = rows[order], cols[order], kind[order], key[order]
+    key, first = np.unique(a * n + b, return_index=True)
+    a, b, kinds = a.take(first), b.take(first), kinds.take(first).astype(np.int8)
+    back = b * n + a
+    order = np.argsort(back)
+    back = back.take(order)
+    u = np.arange(len(key))
+    forward_at = u + np.searchsorted(back, key)  # where (a, b) goes among all entries
+    backward_at = u + np.searchsorted(key, back)  # where the sorted (b, a) go
+    rows, cols = np.empty(2 * len(key), dtype=np.int64), np.empty(2 * len(key), dtype=np.int64)
+    kind = np.empty(2 * len(key), dtype=np.int8)
+    rows[forward_at], cols[forward_at], kind[forward_at] = a, b, kinds
+    rows[backward_at], cols[backward_at] = b.take(order), a.take(order)
+    kind[backward_at] = kinds.take(order)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
-    reverse = np.searchsorted(key, cols * n + rows)
+    reverse = np.empty(2 * len(key), dtype=np.intp)
+    forward_of_backward = forward_at.take(order)
+    reverse[forward_of_backward] = backward_at
+    reverse[backward_at] = forward_of_backward
     return indptr, cols, kind, reverse, rows
 
 
