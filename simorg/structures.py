@@ -130,28 +130,31 @@ def project_teams(
 def to_csr(n: int, pairs: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, ...]:
     """Symmetric, de-duplicated CSR from undirected pairs (first kind listed wins).
 
-    The de-duplicated pairs (a < b) come sorted from np.unique; their reverses (b, a) are sorted
-    once and the two sorted lists merged (their keys never meet), so each tie's two directions
-    are found by where each went: no sort of every entry, no search for each reverse."""
+    The de-duplicated pairs (a < b) come sorted from np.unique. In row r, the reverses (r, a)
+    of the pairs (a, r) (columns below r) come before the pairs (r, b) (columns above r), so
+    counting gives every entry's place: one stable sort of the reverses by row, no sort of all
+    entries, and each tie's two directions are known by where each went (no search)."""
     a = np.minimum(pairs[:, 0], pairs[:, 1])
     b = np.maximum(pairs[:, 0], pairs[:, 1])
     keep = a != b
     a, b, kinds = a[keep], b[keep], kinds[keep]
     key, first = np.unique(a * n + b, return_index=True)
-    a, b, kinds = a.take(first), b.take(first), kinds.take(first).astype(np.int8)
-    back = b * n + a
-    order = np.argsort(back)
-    back = back.take(order)
+    a, b, kinds = key // max(n, 1), key % max(n, 1), kinds.take(first).astype(np.int8)
+    forward, backward = np.bincount(a, minlength=n), np.bincount(b, minlength=n)
+    indptr = np.concatenate([[0], np.cumsum(forward + backward)])
     u = np.arange(len(key))
-    forward_at = u + np.searchsorted(back, key)  # where (a, b) goes among all entries
-    backward_at = u + np.searchsorted(key, back)  # where the sorted (b, a) go
-    rows, cols = np.empty(2 * len(key), dtype=np.int64), np.empty(2 * len(key), dtype=np.int64)
-    kind = np.empty(2 * len(key), dtype=np.int8)
+    # (a, b) in row a: after the row's reverses, in the order np.unique gave them
+    forward_at = (indptr[:-1] + backward - (np.cumsum(forward) - forward)).take(a) + u
+    # (b, a) in row b: the row's first entries, by a (stable: pairs are sorted by a already)
+    order = np.argsort(b, kind="stable")
+    rb = b.take(order)
+    backward_at = (indptr[:-1] - (np.cumsum(backward) - backward)).take(rb) + u
+    total = 2 * len(key)
+    rows, cols = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
+    kind = np.empty(total, dtype=np.int8)
     rows[forward_at], cols[forward_at], kind[forward_at] = a, b, kinds
-    rows[backward_at], cols[backward_at] = b.take(order), a.take(order)
-    kind[backward_at] = kinds.take(order)
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
-    reverse = np.empty(2 * len(key), dtype=np.intp)
+    rows[backward_at], cols[backward_at], kind[backward_at] = rb, a.take(order), kinds.take(order)
+    reverse = np.empty(total, dtype=np.intp)
     forward_of_backward = forward_at.take(order)
     reverse[forward_of_backward] = backward_at
     reverse[backward_at] = forward_of_backward
