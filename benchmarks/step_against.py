@@ -37,7 +37,11 @@ print(json.dumps((time.process_time() - c0) / steps * 1e3))
 
 def _child(python: str, n: int, steps: int) -> float:
     out = subprocess.run(
-        [python, "-c", CHILD, str(n), str(steps)], capture_output=True, text=True, check=True
+        [python, "-c", CHILD, str(n), str(steps)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",  # not a checkout: each interpreter imports its own installed simorg
     )
     return float(out.stdout)
 

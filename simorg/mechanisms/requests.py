@@ -177,7 +177,9 @@ def _pass_along(
         score += broker * 2.0
         score += (nb == s.manager.take(h)) & ~in_owner & ~broker
         report = in_owner & (s.manager.take(nb) == h)
-        report &= state.beliefs[0].reshape(-1).take(nb * m + j) == state.reality[0].take(j)
+        mine = np.flatnonzero(report)  # the few reports in the owning department: do they know?
+        jm, truth = j.take(mine), state.reality[0]
+        report[mine] = state.beliefs[0].reshape(-1).take(nb.take(mine) * m + jm) == truth.take(jm)
         score += report
         score[nb == state.request_from.take(waiting.take(route)).take(pos)] = -1.0
         best = _best_per_row(pos, score, rng)
