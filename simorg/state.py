@@ -260,8 +260,9 @@ class State:
             fallback = self.leadership_trust
         else:
             pos, ties = expand_rows(self.structure.indptr, people)
-            total = np.bincount(pos, weights=(w * self.tie_trust)[ties], minlength=len(people))
-            weight = np.bincount(pos, weights=w[ties], minlength=len(people))
+            wt = w.take(ties)  # the people's ties only (the same products as over every tie)
+            total = np.bincount(pos, weights=wt * self.tie_trust.take(ties), minlength=len(people))
+            weight = np.bincount(pos, weights=wt, minlength=len(people))
             fallback = self.leadership_trust[people]
         return np.divide(total, weight, out=fallback.astype(np.float64), where=weight > 1e-9)
 
