@@ -14,8 +14,12 @@ whole process tree (sweep, fork server, workers; PSS counts shared pages once). 
 and the sweep process's RSS at each quarter of the sweep, to show that memory stays flat.
 
 The machine must be otherwise idle for the ratio to mean anything: for each measurement it prints
-how many CPUs were busy (from /proc/stat) and how much of that was other processes (busy CPUs minus
-the sweep's own run time per second).
+how many CPUs were busy (from /proc/stat) and how much of that was other processes: busy CPUs
+minus the CPU time the sweep's own process tree (this process, the fork server, the workers) used
+per second, from CPU accounting (/proc/<pid>/stat utime + stime, sampled every 0.1 s; a worker's
+last 0.1 s before it exits may be missed). It also prints runs per CPU-second of the sweep's own
+tree (runs per second per core), which other processes on the machine disturb much less than
+runs per wall second.
 """
 
 from __future__ import annotations
@@ -68,9 +72,45 @@ def _cpu_jiffies() -> tuple[int, int]:
     return total - idle, total
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime (fields 14, 15)
+
+
+class TreeCPU:
+    """CPU seconds used by this process and its descendants while the block runs (sampled)."""
+
+    def __enter__(self) -> TreeCPU:
+        self._seen: dict[int, float] = {}
+        self._start = {p: _cpu_s(p) for p in _tree(os.getpid())}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while True:
+            for p in _tree(os.getpid()):
+                self._seen[p] = max(self._seen.get(p, 0.0), _cpu_s(p))
+            if self._done.wait(0.1):
+                return
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        self.seconds = sum(v - self._start.get(p, 0.0) for p, v in self._seen.items())
+
+
 def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
     from simorg.experiments import design
-    from simorg.experiments.store import Store
     from simorg.experiments.sweep import sweep
 
     exp = _write(folder, "scaling", runs, steps, 5)
@@ -82,19 +122,22 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
             load = _load()
             busy0, total0 = _cpu_jiffies()
             t0 = time.perf_counter()
-            summary = sweep(
-                d,
-                folder / f"out{workers}",
-                workers=workers,
-                fresh=True,
-                progress=False,
-                monitor=lambda ran, failed, marks=marks: marks.append((time.perf_counter(), ran)),
-            )
+            with TreeCPU() as cpu:
+                summary = sweep(
+                    d,
+                    folder / f"out{workers}",
+                    workers=workers,
+                    fresh=True,
+                    progress=False,
+                    monitor=lambda ran, failed, marks=marks: marks.append(
+                        (time.perf_counter(), ran)
+                    ),
+                )
             wall = time.perf_counter() - t0
             busy1, total1 = _cpu_jiffies()
             ncpu = os.cpu_count() or 1
             busy_cores = ncpu * (busy1 - busy0) / max(total1 - total0, 1)
-            own = float(Store.read(folder / f"out{workers}").runs()["duration_s"].sum()) / wall
+            own = cpu.seconds / wall  # cores the sweep's own processes kept busy
             (t_first, n_first), (t_last, n_last) = marks[0], marks[-1]
             steady = (n_last - n_first) / (t_last - t_first) if t_last > t_first else float("nan")
             row = {
@@ -105,18 +148,24 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
                 "steady_runs_per_s": steady,
                 "load_before": load,
                 "busy_cores": busy_cores,
+                "own_cores": own,
                 "other_cores": max(busy_cores - own, 0.0),
+                "cpu_s": cpu.seconds,
+                "runs_per_cpu_s": summary.ran / cpu.seconds if cpu.seconds else float("nan"),
             }
             results[workers].append(row)
             print(
                 f"  repeat {rep + 1}, {workers} worker(s): {summary.ran} runs in {wall:.1f} s = "
-                f"{row['runs_per_s']:.1f} runs/s (steady {steady:.1f}); CPUs busy {busy_cores:.2f}, "
-                f"of which other processes ≈ {row['other_cores']:.2f}",
+                f"{row['runs_per_s']:.1f} runs/s (steady {steady:.1f}); "
+                f"{row['runs_per_cpu_s']:.1f} runs per CPU-second of the sweep's processes; "
+                f"CPUs busy {busy_cores:.2f}: the sweep {own:.2f}, other processes "
+                f"{row['other_cores']:.2f}",
                 flush=True,
             )
     best = {w: max(r["runs_per_s"] for r in rows) for w, rows in results.items()}
     best_steady = {w: max(r["steady_runs_per_s"] for r in rows) for w, rows in results.items()}
     med = {w: statistics.median(r["runs_per_s"] for r in rows) for w, rows in results.items()}
+    per_cpu = {w: max(r["runs_per_cpu_s"] for r in rows) for w, rows in results.items()}
     return {
         "runs": runs,
         "steps": steps,
@@ -124,6 +173,7 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
         "best_runs_per_s": best,
         "median_runs_per_s": med,
         "best_steady_runs_per_s": best_steady,
+        "best_runs_per_cpu_s": per_cpu,
         "ratio_best": best[2] / best[1],
         "ratio_median": med[2] / med[1],
         "ratio_steady": best_steady[2] / best_steady[1],

@@ -1,15 +1,28 @@
-"""`simorg bench`: how fast a step is, against a plain per-agent Mesa model of one mechanism.
+"""`simorg bench`: how fast a step is, against a per-agent Mesa model doing the same work per person.
 
-For each size the benchmark runs, in a fresh process (so peak memory is the size's own):
-- simorg's full step on the `social_business` scenario (every mechanism, arrays);
-- a per-agent Mesa model of *one* mechanism, colleagues talk: each agent, in turn, reads each of its
-  neighbours and updates a trust per tie in Python, on the same network.
-It reports ms per step, agent-steps per second, peak memory, and the ratio of the two step costs.
+For each size the benchmark runs, each in a fresh process (so peak memory is the size's own), over
+the same number of timed steps after one warm-up step:
+
+- simorg's full step on the `social_business` scenario (every mechanism, arrays), with as many
+  customers as employees;
+- simorg's colleagues-talk mechanism alone (conversations.colleagues_talk) on the same state;
+- a per-agent Mesa model of that one mechanism, written as Mesa's examples write a network model:
+  each agent, in random order, makes the same contacts as simorg's people (`conversation.contacts`
+  along its ties, a cross-department tie chosen with weight equal to its permeability, plus
+  Poisson(platform_contacts × practice) contacts with anyone), opens each with the same chance
+  (both share, with trust-dependent willingness), moves trust on both directions of the tie, keeps
+  the tie's recent-contact count, and in an open contact both sides learn on `topics` dimensions.
+
+Agent-steps are counted the same way on both sides: employees (customers are reported beside them,
+never counted as agents). Time is CPU time of the process (`time.process_time`) and wall time;
+the machine's load (1-minute load average, before and after) and each run's CPU share of its wall
+time are printed, since a busy machine makes wall times meaningless.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -20,120 +33,221 @@ import typer
 
 from simorg.errors import SimorgError, one_line_errors, whole_number
 
+SCENARIO = "social_business"
+
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _bench_simorg(employees: int, steps: int) -> dict:
-    from simorg.model import OrgModel
+def _scenario(employees: int, customers: int):
     from simorg.scenario import load, with_overrides
 
-    sc = with_overrides(
-        load("social_business"),
-        {"organization.employees": employees, "customers.count": employees},
+    return with_overrides(
+        load(SCENARIO), {"organization.employees": employees, "customers.count": customers}
     )
-    t0 = time.perf_counter()
-    model = OrgModel(sc, seed=1)
-    build = time.perf_counter() - t0
-    model.step()  # warm-up
-    t0 = time.perf_counter()
+
+
+def _timed(step, steps: int) -> tuple[float, float]:
+    """(CPU s, wall s) per step over `steps` steps, after one warm-up step."""
+    step()
+    c0, w0 = time.process_time(), time.perf_counter()
     for _ in range(steps):
-        model.step()
-    per_step = (time.perf_counter() - t0) / steps
-    agents = employees + sc.customers.count
+        step()
+    return (time.process_time() - c0) / steps, (time.perf_counter() - w0) / steps
+
+
+def _row(model: str, employees: int, customers: int, build: float, cpu: float, wall: float,
+         contacts: float) -> dict:  # fmt: skip
     return {
-        "model": "simorg (all mechanisms)",
+        "model": model,
         "employees": employees,
-        "agents": agents,
-        "build_s": build,
-        "ms_per_step": per_step * 1e3,
-        "agent_steps_per_s": agents / per_step,
+        "customers": customers,
+        "build_cpu_s": build,
+        "ms_per_step": cpu * 1e3,
+        "wall_ms_per_step": wall * 1e3,
+        "cpu_share": cpu / wall if wall > 0 else float("nan"),
+        "employee_steps_per_s": employees / cpu if cpu > 0 else float("inf"),
+        "contacts_per_employee": contacts,
         "peak_mb": _peak_mb(),
     }
 
 
-def _bench_per_agent(employees: int, steps: int) -> dict:
-    """The same network and one mechanism, written as Mesa's examples write a network model.
+def _bench_simorg(employees: int, steps: int) -> dict:
+    from simorg.model import OrgModel
 
-    Agents are `CellAgent`s on a `mesa.discrete_space.Network` (layout=None, so no spring layout);
-    each step every agent, in random order, reads each neighbour through its cell's neighbourhood
-    and updates its trust in that neighbour in Python.
+    sc = _scenario(employees, employees)
+    c0 = time.process_time()
+    model = OrgModel(sc, seed=1)
+    build = time.process_time() - c0
+    cpu, wall = _timed(model.step, steps)
+    contacts = model.state.tally.get("contacts", 0.0) / employees
+    return _row("simorg full step", employees, employees, build, cpu, wall,
+                contacts)  # fmt: skip
+
+
+def _bench_simorg_talk(employees: int, steps: int) -> dict:
+    from simorg.mechanisms import conversations
+    from simorg.model import OrgModel
+
+    sc = _scenario(employees, employees)
+    c0 = time.process_time()
+    model = OrgModel(sc, seed=1)
+    build = time.process_time() - c0
+    st, rng = model.state, model.streams["conversations"]
+    cpu, wall = _timed(lambda: conversations.colleagues_talk(st, st.params, rng), steps)
+    contacts = st.tally.get("contacts", 0.0) / employees
+    return _row("simorg talk only", employees, 0, build, cpu, wall, contacts)
+
+
+def _bench_per_agent(employees: int, steps: int) -> dict:
+    """simorg's colleagues-talk mechanism, one agent at a time, as Mesa's examples write it.
+
+    Agents are `CellAgent`s on a `mesa.discrete_space.Network` (layout=None, so no spring
+    layout); the neighbour lists are read from the cells once at build time, which favours the
+    baseline. Trust and recent contacts are dicts per agent; a tie's recent-contact count decays
+    lazily (by the steps since it was last touched), so no step touches every tie.
     """
     import mesa
     from mesa.discrete_space import CellAgent, Network
 
     from simorg.model import OrgModel
-    from simorg.scenario import load, with_overrides
 
-    sc = with_overrides(load("social_business"), {"organization.employees": employees})
-    graph = OrgModel(sc, seed=1).graph
-    gain, decay = sc.conversation.trust_gain, sc.conversation.trust_decay
+    sc = _scenario(employees, 0)
+    base = OrgModel(sc, seed=1)
+    graph, state = base.graph, base.state
+    conv, lr = sc.conversation, sc.learning
+    perm_of = state.permeability.tolist()
+    initial, tau, memory = conv.initial_tie_trust, conv.trust_sharing, conv.contact_memory
+    gain, decay = conv.trust_gain, conv.trust_decay
+    topics, p_peer, m = min(conv.topics, lr.dimensions), lr.peer_learning, lr.dimensions
+    platform = bool(sc.organization.platform) and conv.platform_contacts > 0
 
     class Talker(CellAgent):
-        def __init__(self, model: mesa.Model, cell, practice: float) -> None:
+        def __init__(self, model: mesa.Model, cell, slot: int) -> None:
             super().__init__(model)
             self.cell = cell
-            self.practice = practice
+            self.department = int(state.structure.department[slot])
+            self.practice = float(state.practice[slot])
+            self.beliefs = state.beliefs[0, slot].tolist()
             self.trust: dict[Talker, float] = {}
+            self.recent: dict[Talker, tuple[float, int]] = {}
+            self.neighbours: list[Talker] = []
+            self.weights: list[float] = []
+
+        def willing(self, other: Talker) -> float:
+            return self.practice * (1.0 - tau + 2.0 * tau * self.trust.get(other, initial))
+
+        def performance(self) -> int:
+            return sum(b * r for b, r in zip(self.beliefs, reality, strict=True))
+
+        def contact(self, other: Talker, on_tie: bool) -> bool:
+            rnd = self.random.random
+            opened = rnd() < self.willing(other) * other.willing(self)
+            if on_tie:
+                now = self.model.steps
+                for x, y in ((self, other), (other, self)):
+                    t = x.trust.get(y, initial)
+                    x.trust[y] = gain + (1.0 - gain) * t if opened else (1.0 - decay) * t
+                    r, last = x.recent.get(y, (0.0, now))
+                    x.recent[y] = (r * memory ** (now - last) + 1.0, now)
+            if opened and p_peer > 0:
+                t = self.trust.get(other, initial) if on_tie else initial
+                mine, theirs = self.performance(), other.performance()
+                for j in self.random.sample(range(m), topics):
+                    a, b = self.beliefs[j], other.beliefs[j]
+                    if a != b:
+                        if b != 0 and theirs > mine and rnd() < p_peer * t:
+                            self.beliefs[j] = a + (1 if b > a else -1)
+                        if a != 0 and mine > theirs and rnd() < p_peer * t:
+                            other.beliefs[j] = b + (1 if a > b else -1)
+            return opened
 
         def step(self) -> None:
             rnd = self.random.random
-            for other in self.cell.neighborhood.agents:
-                t = self.trust.get(other, 0.5)
-                if rnd() < self.practice and rnd() < other.practice:
-                    self.trust[other] = t + gain * (1.0 - t)
-                else:
-                    self.trust[other] = t * (1.0 - decay)
+            if self.neighbours:
+                top = max(self.weights)
+                for _ in range(conv.contacts):  # one tie ∝ permeability, by rejection
+                    while True:
+                        k = int(rnd() * len(self.neighbours))
+                        if rnd() * top < self.weights[k]:
+                            break
+                    self.contact(self.neighbours[k], True)
+            if platform:
+                everyone = self.model.everyone
+                for _ in range(int(self.model.rng.poisson(conv.platform_contacts * self.practice))):
+                    other = everyone[int(rnd() * len(everyone))]
+                    if other is not self:
+                        self.contact(other, False)
+
+    reality = state.reality[0].tolist()
 
     class Gossip(mesa.Model):
         def __init__(self) -> None:
             super().__init__(rng=1)
             self.network = Network(graph, random=self.random, layout=None)
-            practice = self.rng.random(graph.number_of_nodes())
-            for node, cell in self.network._cells.items():
-                Talker(self, cell, float(practice[node]))
+            self.everyone = [Talker(self, cell, node) for node, cell in self.network._cells.items()]
+            for agent in self.everyone:
+                agent.neighbours = list(agent.cell.neighborhood.agents)
+                agent.weights = [
+                    1.0
+                    if o.department == agent.department
+                    else min(perm_of[o.department], perm_of[agent.department])
+                    for o in agent.neighbours
+                ]
 
         def step(self) -> None:
             self.agents.shuffle_do("step")
 
-    t0 = time.perf_counter()
+    c0 = time.process_time()
     model = Gossip()
-    build_s = time.perf_counter() - t0
-    model.step()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        model.step()
-    per_step = (time.perf_counter() - t0) / steps
-    return {
-        "model": "per-agent Mesa, colleagues talk only",
-        "employees": employees,
-        "agents": employees,
-        "build_s": build_s,
-        "ms_per_step": per_step * 1e3,
-        "agent_steps_per_s": employees / per_step,
-        "peak_mb": _peak_mb(),
-    }
+    build = time.process_time() - c0
+    cpu, wall = _timed(model.step, steps)
+    contacts = conv.contacts + (conv.platform_contacts * float(state.practice.mean()) if platform
+                                else 0.0)  # fmt: skip
+    return _row("per-agent Mesa talk", employees, 0, build, cpu, wall, contacts)
+
+
+KINDS = {"simorg": _bench_simorg, "simorg_talk": _bench_simorg_talk, "per_agent": _bench_per_agent}
 
 
 def _one(kind: str, employees: int, steps: int) -> dict:
-    fn = _bench_simorg if kind == "simorg" else _bench_per_agent
-    return fn(employees, steps)
+    return KINDS[kind](employees, steps)
 
 
 def run_benchmark(sizes: list[int], steps: int) -> list[dict]:
+    """Every kind at every size, each in its own process, over the same `steps` timed steps."""
     rows = []
     for n in sizes:
-        for kind in ("simorg", "per_agent"):
-            k_steps = steps if kind == "simorg" or n <= 10_000 else max(2, steps // 5)
+        for kind in KINDS:
+            before = os.getloadavg()[0]
             out = subprocess.run(
-                [sys.executable, "-m", "simorg.bench", kind, str(n), str(k_steps)],
+                [sys.executable, "-m", "simorg.bench", kind, str(n), str(steps)],
                 capture_output=True,
                 text=True,
                 check=True,
             )
-            rows.append(json.loads(out.stdout))
+            row = json.loads(out.stdout)
+            row["load_before"], row["load_after"] = before, os.getloadavg()[0]
+            row["steps"] = steps
+            rows.append(row)
     return rows
+
+
+def ratios(rows: list[dict]) -> list[dict]:
+    """Per size: the full simorg step and simorg's talk mechanism over the per-agent step (CPU)."""
+    out = []
+    for n in dict.fromkeys(r["employees"] for r in rows):
+        at = {r["model"]: r["ms_per_step"] for r in rows if r["employees"] == n}
+        agent = at["per-agent Mesa talk"]
+        out.append(
+            {
+                "employees": n,
+                "full_over_per_agent": at["simorg full step"] / agent,
+                "talk_over_per_agent": at["simorg talk only"] / agent,
+            }
+        )
+    return out
 
 
 def register(app: typer.Typer) -> None:
@@ -143,10 +257,12 @@ def register(app: typer.Typer) -> None:
         sizes: Annotated[
             str, typer.Option(help="Employee counts (as many customers), comma-separated")
         ] = "1000,10000,100000",
-        steps: Annotated[str, typer.Option(metavar="T", help="Timed steps per size")] = "20",
+        steps: Annotated[
+            str, typer.Option(metavar="T", help="Timed steps per size, the same for every model")
+        ] = "10",
         as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON")] = False,
     ) -> None:
-        """Measure ms per step, agent-steps/s and peak memory against a per-agent Mesa model."""
+        """CPU time per step, employee-steps/s and peak memory, against a per-agent Mesa model."""
         ns = []
         for item in sizes.split(","):
             if item.strip():
@@ -159,30 +275,46 @@ def register(app: typer.Typer) -> None:
         assert steps_n is not None
         rows = run_benchmark(ns, steps_n)
         if as_json:
-            typer.echo(json.dumps(rows, indent=1))
+            typer.echo(json.dumps({"rows": rows, "ratios": ratios(rows)}, indent=1))
             return
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title="simorg bench: social_business scenario vs a per-agent Mesa model")
-        for col in ("model", "employees", "ms/step", "agent-steps/s", "peak MB"):
+        table = Table(
+            title=f"simorg bench: {SCENARIO}, {steps_n} timed steps each, CPU time per step"
+        )
+        cols = ("model", "employees", "customers", "contacts/person", "CPU ms/step",
+                "wall ms/step", "employee-steps/s", "build CPU s", "peak MB")  # fmt: skip
+        for col in cols:
             table.add_column(col, justify="left" if col == "model" else "right")
         for r in rows:
             table.add_row(
                 r["model"],
                 f"{r['employees']:,}",
-                f"{r['ms_per_step']:.1f}",
-                f"{r['agent_steps_per_s']:,.0f}",
+                f"{r['customers']:,}",
+                f"{r['contacts_per_employee']:.2f}",
+                f"{r['ms_per_step']:.2f}",
+                f"{r['wall_ms_per_step']:.2f}",
+                f"{r['employee_steps_per_s']:,.0f}",
+                f"{r['build_cpu_s']:.3f}",
                 f"{r['peak_mb']:.0f}",
             )
-        console = Console()
+        console = Console(width=max(Console().width, 120))
         console.print(table)
-        by = {(r["model"].startswith("simorg"), r["employees"]): r for r in rows}
-        for n in ns:
-            a, b = by[(True, n)], by[(False, n)]
+        loads = ", ".join(
+            f"{r['model']} {r['employees']:,}: {r['load_before']:.1f}/{r['load_after']:.1f}, "
+            f"CPU share {r['cpu_share']:.2f}"
+            for r in rows
+        )
+        console.print(
+            f"Machine: {os.cpu_count()} CPUs; load average before/after each run: {loads}. "
+            "A CPU share below 1 means the run waited for a CPU: compare CPU times, not wall times."
+        )
+        for q in ratios(rows):
             console.print(
-                f"{n:>9,} employees: a full simorg step costs {a['ms_per_step'] / b['ms_per_step']:.3f}"
-                f" of one per-agent mechanism step"
+                f"{q['employees']:>9,} employees: a full simorg step costs "
+                f"{q['full_over_per_agent']:.3f} of the per-agent talk step; simorg's talk "
+                f"mechanism {q['talk_over_per_agent']:.4f}"
             )
 
 

@@ -23,7 +23,7 @@ from simorg.initial import initial_state
 from simorg.mechanisms import conversations, culture, customers, interventions, requests
 from simorg.mechanisms import turnover as turnover_mechanism
 from simorg.mechanisms.organizational_learning import learn_from_failure, organizational_learning
-from simorg.outcomes import OUTCOMES, compute
+from simorg.outcomes import OUTCOMES, accumulate, compute
 from simorg.randomness import spawn_streams
 from simorg.scenario import Intervention, Scenario
 
@@ -72,12 +72,8 @@ class OrgModel(mesa.Model):
         # strong references: Mesa holds callbacks weakly
         self._events: list[Callable[..., Any]] = []
 
-        self.employee_at: list[Employee] = [
-            self._new_employee(slot) for slot in range(self.state.n)
-        ]
-        self.customer_at = [
-            self.customer_class(self, c) for c in range(len(self.state.customer_trust))
-        ]
+        self._employee_at: list[Employee] | None = None  # Mesa agents: built on first use
+        self._customer_at: list[Customer] = []
         agent_hooks.schedule(self)
 
         for iv in scenario.interventions:
@@ -86,9 +82,15 @@ class OrgModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_report, name=name) for name in OUTCOMES}
         )
+        # Which steps the DataCollector records: every `record_every`-th and the last planned
+        # one (`record_last`, default the scenario's steps). Outcomes are computed when recorded
+        # or read (`model.outcomes`), not at every step: same numbers, less work in sweeps.
+        self.record_every = 1
+        self.record_last: int | None = None
+        self.recorded_steps: list[int] = []
         self.state.tally = {}
-        self.outcomes = compute(self.state, self.totals)
-        self.datacollector.collect(self)
+        self._outcomes: dict[str, float] | None = compute(self.state, self.totals)
+        self._record()
 
     # --- interventions (Mesa events) -----------------------------------------------------------
 
@@ -107,6 +109,8 @@ class OrgModel(mesa.Model):
         self.schedule_intervention(iv.model_copy(update={"at": self.steps + 1}))
 
     def _apply_stage(self, iv: Intervention, departments: np.ndarray) -> None:
+        if "_outcomes" in self.__dict__:
+            self.outcomes  # noqa: B018 (measure the last step before its state changes)
         changed = interventions.apply(self, iv, departments)
         names = ", ".join(self.department_names[d] for d in departments)
         whole = len(departments) == len(self.department_names)
@@ -162,14 +166,78 @@ class OrgModel(mesa.Model):
         self._replace_agents(left)
         if len(st.customer_trust):
             customers.customers_buy(st, self.streams["purchases"])
-        self.outcomes = compute(st, self.totals)
+        accumulate(st.tally, self.totals)
+        self._outcomes = None  # measured when recorded or read
+        last = self.config.steps if self.record_last is None else self.record_last
+        if self.steps % max(self.record_every, 1) == 0 or self.steps == last:
+            self._record()
+
+    @property
+    def outcomes(self) -> dict[str, float]:
+        """Every outcome (simorg.outcomes.OUTCOMES) after the last step, measured on first read."""
+        if self._outcomes is None:
+            self._outcomes = compute(self.state, self.totals, tally=False)
+        return self._outcomes
+
+    def _record(self) -> None:
+        self.recorded_steps.append(self.steps)
         self.datacollector.collect(self)
 
+    # --- Mesa agents: views of the arrays, built on first use --------------------------------
+
+    def _build_agents(self) -> list[Employee]:
+        """Create the agents (employees by slot, then customers) the first time anyone asks for
+        them: the step never needs them, so a run that only computes (a sweep, the benchmark, a
+        million employees) builds none. Ids are given in that order when they are built."""
+        if self._employee_at is None:
+            self._employee_at = []  # (re-entry: _new_employee reads the space, not the agents)
+            self._employee_at.extend(self._new_employee(slot) for slot in range(self.state.n))
+            self._customer_at = [
+                self.customer_class(self, c) for c in range(len(self.state.customer_trust))
+            ]
+        return self._employee_at
+
+    @property
+    def employee_at(self) -> list[Employee]:
+        """The agent of each employee slot."""
+        return self._build_agents()
+
+    @property
+    def customer_at(self) -> list[Customer]:
+        """The agent of each customer slot."""
+        self._build_agents()
+        return self._customer_at
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        self._build_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        self._build_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._build_agents()
+        return super().agent_types
+
     def _replace_agents(self, slots: np.ndarray) -> None:
-        """A leaver's agent is removed and a new agent takes the slot, so counts add up."""
+        """A new hire takes the leaver's slot. simorg's agents are views of a slot's arrays, so
+        the slot's agent object is kept (with its cell) and takes a new `unique_id`: ids still
+        count people, and no agent is destroyed and re-created. Agents of a class with its own
+        `__init__` may hold per-person state: those are removed and created anew."""
+        if self._employee_at is None:  # no agents built yet: nothing to replace
+            return
         for slot in slots.tolist():  # only the few who left this step
-            self.employee_at[slot].remove()
-            self.employee_at[slot] = self._new_employee(slot)
+            agent = self._employee_at[slot]
+            if type(agent).__init__ is Employee.__init__:
+                agent.unique_id = self.agent_id_counter
+                self.agent_id_counter += 1
+            else:
+                agent.remove()
+                self._employee_at[slot] = self._new_employee(slot)
 
     def _new_employee(self, slot: int) -> Employee:
         """The agent for `slot` (at start-up and for a new hire), of the model's agent classes."""
@@ -199,7 +267,7 @@ class OrgModel(mesa.Model):
     def __repr__(self) -> str:
         return (
             f"<{type(self).__name__} {self.config.name!r}: {self.state.n} employees, "
-            f"{len(self.customer_at)} customers, step {self.steps} of {self.config.steps}, "
+            f"{len(self.state.customer_trust)} customers, step {self.steps} of {self.config.steps}, "
             f"seed {self.seed}>"
         )
 

@@ -119,11 +119,18 @@ def _diversity(total: np.ndarray, nonzero: np.ndarray, n: int) -> float:
     return float(np.mean(1.0 - (shares**2).sum(axis=0)))
 
 
-def compute(state: State, totals: dict[str, float]) -> dict[str, float]:
-    """All outcomes after a step; `totals` holds the running sums and is updated here."""
-    t = state.tally
+def accumulate(tally: dict[str, float], totals: dict[str, float]) -> None:
+    """Add a step's tallies to the running sums (every step, recorded or not: it is cheap)."""
     for total, step_key in CUMULATIVE.items():
-        totals[total] = totals.get(total, 0.0) + t.get(step_key, 0.0)
+        totals[total] = totals.get(total, 0.0) + tally.get(step_key, 0.0)
+
+
+def compute(state: State, totals: dict[str, float], tally: bool = True) -> dict[str, float]:
+    """All outcomes after a step; `totals` holds the running sums and is updated here with the
+    step's tallies (`tally=False`: already added by `accumulate`, so only measure)."""
+    t = state.tally
+    if tally:
+        accumulate(t, totals)
     contacts = t.get("contacts", 0.0)
     resolved = totals["requests_resolved"]
     closed = resolved + totals["requests_failed"]

@@ -43,6 +43,7 @@ def simulate(
     `on_step` is called after each step (progress bars)."""
     steps = scenario.steps if steps is None else steps
     model = OrgModel(scenario, seed=scenario.seed if seed is None else seed)
+    model.record_every, model.record_last = max(every, 1), steps  # only these steps are measured
     if on_step is None:
         model.run_for(steps)
     else:
@@ -50,11 +51,8 @@ def simulate(
             model.run_for(1)
             on_step()
     frame = model.datacollector.get_model_vars_dataframe()
-    frame.insert(0, "step", range(len(frame)))
+    frame.insert(0, "step", model.recorded_steps)
     frame = frame.reset_index(drop=True)
-    if every > 1:
-        keep = (frame["step"] % every == 0) | (frame["step"] == steps)
-        frame = frame[keep].reset_index(drop=True)
     return RunResult(scenario.name, model.seed, steps, dict(model.outcomes), frame)
 
 

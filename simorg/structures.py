@@ -128,21 +128,36 @@ def project_teams(
 
 
 def to_csr(n: int, pairs: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Symmetric, de-duplicated CSR from undirected pairs (first kind listed wins)."""
+    """Symmetric, de-duplicated CSR from undirected pairs (first kind listed wins).
+
+    The de-duplicated pairs (a < b) come sorted from np.unique. In row r, the reverses (r, a)
+    of the pairs (a, r) (columns below r) come before the pairs (r, b) (columns above r), so
+    counting gives every entry's place: one stable sort of the reverses by row, no sort of all
+    entries, and each tie's two directions are known by where each went (no search)."""
     a = np.minimum(pairs[:, 0], pairs[:, 1])
     b = np.maximum(pairs[:, 0], pairs[:, 1])
     keep = a != b
     a, b, kinds = a[keep], b[keep], kinds[keep]
-    _, first = np.unique(a * n + b, return_index=True)
-    a, b, kinds = a[first], b[first], kinds[first]
-    rows = np.concatenate([a, b])
-    cols = np.concatenate([b, a])
-    kind = np.concatenate([kinds, kinds]).astype(np.int8)
-    key = rows * n + cols
-    order = np.argsort(key, kind="stable")
-    rows, cols, kind, key = rows[order], cols[order], kind[order], key[order]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
-    reverse = np.searchsorted(key, cols * n + rows)
+    key, first = np.unique(a * n + b, return_index=True)
+    a, b, kinds = key // max(n, 1), key % max(n, 1), kinds.take(first).astype(np.int8)
+    forward, backward = np.bincount(a, minlength=n), np.bincount(b, minlength=n)
+    indptr = np.concatenate([[0], np.cumsum(forward + backward)])
+    u = np.arange(len(key))
+    # (a, b) in row a: after the row's reverses, in the order np.unique gave them
+    forward_at = (indptr[:-1] + backward - (np.cumsum(forward) - forward)).take(a) + u
+    # (b, a) in row b: the row's first entries, by a (stable: pairs are sorted by a already)
+    order = np.argsort(b, kind="stable")
+    rb = b.take(order)
+    backward_at = (indptr[:-1] - (np.cumsum(backward) - backward)).take(rb) + u
+    total = 2 * len(key)
+    rows, cols = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
+    kind = np.empty(total, dtype=np.int8)
+    rows[forward_at], cols[forward_at], kind[forward_at] = a, b, kinds
+    rows[backward_at], cols[backward_at], kind[backward_at] = rb, a.take(order), kinds.take(order)
+    reverse = np.empty(total, dtype=np.intp)
+    forward_of_backward = forward_at.take(order)
+    reverse[forward_of_backward] = backward_at
+    reverse[backward_at] = forward_of_backward
     return indptr, cols, kind, reverse, rows
 
 

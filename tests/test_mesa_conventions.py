@@ -150,10 +150,12 @@ def test_space_is_a_mesa_network_kept_in_sync() -> None:
     for agent in m.employee_at[:20]:
         assert agent.cell.coordinate == agent.slot
         assert neighbours(agent) == {c.slot for c in agent.colleagues}
-    old = list(m.employee_at)
+    old = [a.unique_id for a in m.employee_at]
     m.run_for(5)  # teams re-form (restructure) and people leave and are replaced
-    assert any(a is not b for a, b in zip(old, m.employee_at, strict=True)), "turnover happened"
-    assert all(a.cell is None for a, b in zip(old, m.employee_at, strict=True) if a is not b)
+    hired = [a for a, i in zip(m.employee_at, old, strict=True) if a.unique_id != i]
+    assert hired, "turnover happened"
+    # a new hire takes the leaver's slot, its agent object and its cell, under a new id
+    assert all(a.cell.coordinate == a.slot and a in m.space.agents for a in hired)
     assert m.space is not space  # rebuilt on restructuring
     assert len(m.space.agents) == sc.organization.employees
     for agent in m.employee_at:
@@ -197,14 +199,14 @@ def test_agent_subclasses_are_created_and_step_before_the_mechanisms() -> None:
     n_leaders = sum(isinstance(a, CountingLeader) for a in m.employee_at)
     assert n_staff + n_leaders == sc.organization.employees and n_leaders > 0
     m.run_for(2)
-    before = list(m.employee_at)
+    before = [a.unique_id for a in m.employee_at]
     m.step()
     assert Counting.calls == 3 * n_staff and CountingLeader.calls == 3 * n_leaders
     assert sorted(set(Counting.seen_steps)) == [0, 1, 2]  # before step k, k - 1 steps are done
     assert m.outcomes["turnover_total"] > 0
     assert all(isinstance(a, Counting | CountingLeader) for a in m.employee_at), "new hires too"
     hooked = ~m.state.structure.is_leader & np.array(
-        [a is b for a, b in zip(before, m.employee_at, strict=True)]
+        [a.unique_id == b for a, b in zip(m.employee_at, before, strict=True)]
     )
     assert hooked.sum() > 0 and m.state.practice[hooked].max() == 0.0  # the writes reach the arrays
     assert len(m.customers) == sc.customers.count

@@ -51,21 +51,23 @@ def _meet(
     # open when both share: one draw against the product of the two independent chances; each
     # side's willingness is their practice, raised or lowered by their trust in the other
     t = state.tie_trust
+    rev = s.reverse.take(tie)  # the same ties seen from the other end
     share = p.take(a) * p.take(b)
     tau = conv.trust_sharing
-    if tau > 0:
-        t_ab = np.concatenate([t.take(tie), np.full(len(plat_who), conv.initial_tie_trust)])
-        t_ba = np.concatenate([t.take(s.reverse.take(tie)), t_ab[len(tie) :]])
-        share *= (1.0 - tau + 2.0 * tau * t_ab) * (1.0 - tau + 2.0 * tau * t_ba)
+    if tau > 0:  # on ties, each side's trust; on the platform, a stranger's both ways
+        k = len(tie)
+        share[:k] *= (1.0 - tau + 2.0 * tau * t.take(tie)) * (1.0 - tau + 2.0 * tau * t.take(rev))
+        stranger = 1.0 - tau + 2.0 * tau * conv.initial_tie_trust
+        share[k:] *= stranger * stranger
     share = decisions.sharing(state, tau, tie, share)  # human players (the workshop)
     open_ = rng.random(len(a), dtype=np.float32) < share
-    _use(state, tie, conv.contact_memory)
+    _use(state, tie, conv.contact_memory, rev)
 
     # tie trust: both directions of the tie move together (an open and a closed contact on the
     # same tie in one step both apply: rise, then erode, first from one side, then the other)
     on_tie = open_[: len(tie)]
     rise, erode = np.compress(on_tie, tie), np.compress(~on_tie, tie)
-    for up, down in ((rise, erode), (s.reverse.take(rise), s.reverse.take(erode))):
+    for up, down in ((rise, erode), (np.compress(on_tie, rev), np.compress(~on_tie, rev))):
         t[up] = conv.trust_gain + (1.0 - conv.trust_gain) * t.take(up)
         t[down] = (1.0 - conv.trust_decay) * t.take(down)
 
@@ -82,14 +84,15 @@ def _meet(
     return a.take(opened), b.take(opened), trust
 
 
-def _use(state: State, tie: np.ndarray, memory: float) -> None:
+def _use(state: State, tie: np.ndarray, memory: float, reverse: np.ndarray | None = None) -> None:
     """Recent contacts per tie, both directions: last step's weighed by `memory`, plus one for a
     contact this step from either side (several from one side in one step count once); peer
-    trust is weighted by them and a tie without recent contact is dormant."""
+    trust is weighted by them and a tie without recent contact is dormant. `reverse`: the
+    reverse ties of `tie`, when the caller has them."""
     r = state.tie_recent
     r *= memory
     r[tie] += 1.0
-    r[state.structure.reverse.take(tie)] += 1.0
+    r[state.structure.reverse.take(tie) if reverse is None else reverse] += 1.0
 
 
 def _platform_contacts(

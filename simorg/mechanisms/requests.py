@@ -62,11 +62,12 @@ def can_answer(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarra
     """Whether each person can answer a question on `topic`: a right belief, and expertise: the
     owning department's, or (a fixed share `outside_expertise` of person-topic pairs, drawn at
     hire) an outsider's."""
-    right = state.beliefs[0, people, topic] == state.reality[0, topic]
-    expert = state.structure.department[people] == state.dimension_owner[topic]
+    at = people * state.m + topic  # flat (person, topic) index: one take, not 2-D indexing
+    right = state.beliefs[0].reshape(-1).take(at) == state.reality[0].take(topic)
+    expert = state.structure.department.take(people) == state.dimension_owner.take(topic)
     p_out = state.params.customers.outside_expertise
     if p_out > 0:
-        expert |= state.expertise_draw[people, topic] < 256 * p_out
+        expert |= state.expertise_draw.reshape(-1).take(at) < 256 * p_out
     return right & expert
 
 
@@ -117,11 +118,13 @@ def _remember(state: State, done: np.ndarray, rng: np.random.Generator) -> None:
     if p <= 0 or len(done) == 0:
         return
     resolver, topic = state.request_holder.take(done), state.request_topic.take(done)
+    memory = state.known_expert.reshape(-1)  # a view: known_expert is C-contiguous
     for who in (state.request_receiver.take(done), state.request_from.take(done)):
         ok = (who >= 0) & (who != resolver)
         if p < 1:
             ok &= rng.random(len(who)) < p
-        state.known_expert[who[ok], topic[ok]] = resolver[ok]
+        ok = np.flatnonzero(ok)
+        memory[who.take(ok) * state.m + topic.take(ok)] = resolver.take(ok)
 
 
 def _pass_along(
@@ -142,20 +145,21 @@ def _pass_along(
     # the holder could not answer: whoever sent it here because they remembered the holder as
     # the one who knows this topic forgets that (the memory is corrected by experience)
     sender = state.request_from.take(waiting)
+    m = state.m
+    mem = state.known_expert.reshape(-1)  # flat (person, topic) memory: a view
     wrong = np.flatnonzero(sender >= 0)
-    mem = state.known_expert
-    wrong = wrong[mem[sender.take(wrong), topic.take(wrong)] == holder.take(wrong)]
-    mem[sender.take(wrong), topic.take(wrong)] = -1
-    expert = mem[holder, topic]
+    at = sender.take(wrong) * m + topic.take(wrong)
+    mem[at.compress(mem.take(at) == holder.take(wrong))] = -1
+    expert = mem.take(holder * m + topic)
     use_expert = (expert >= 0) & (expert != holder)
-    to[use_expert] = expert[use_expert]
+    np.copyto(to, expert, where=use_expert)
     boss = s.manager.take(holder)
     escalate = ~use_expert & (boss >= 0)
     if cu.escalate_after > 0:
         escalate &= state.request_held.take(waiting) >= cu.escalate_after
     else:
         escalate[:] = False
-    to[escalate] = boss[escalate]
+    np.copyto(to, boss, where=escalate)
 
     route = np.flatnonzero(to < 0)
     h = holder.take(route)
@@ -164,24 +168,26 @@ def _pass_along(
         nb = s.indices.take(tie)
         j = topic.take(route).take(pos)
         h = h.take(pos)
-        d = s.department
-        d_nb = d.take(nb)
         want = state.dimension_owner.take(j)
-        in_owner = d_nb == want
+        in_owner = s.department.take(nb) == want
         # strict priority, as one number per candidate: 4 a report of the holder who can answer
         # (managers know what their reports know), 3 a colleague in the owning department,
         # 2 someone with a tie into it, 1 the holder's manager, 0 anyone, -1 the sender
-        broker = ~in_owner & state.reaches_department()[nb, want]
+        broker = state.reaches_department().reshape(-1).take(nb * s.departments + want)
+        broker &= ~in_owner
         score = in_owner * 3.0
         score += broker * 2.0
         score += (nb == s.manager.take(h)) & ~in_owner & ~broker
         report = in_owner & (s.manager.take(nb) == h)
-        report &= state.beliefs[0, nb, j] == state.reality[0].take(j)
+        mine = np.flatnonzero(report)  # the few reports in the owning department: do they know?
+        jm, truth = j.take(mine), state.reality[0]
+        report[mine] = state.beliefs[0].reshape(-1).take(nb.take(mine) * m + jm) == truth.take(jm)
         score += report
         score[nb == state.request_from.take(waiting.take(route)).take(pos)] = -1.0
         best = _best_per_row(pos, score, rng)
-        to[route[pos.take(best)]] = nb.take(best)
-        trust[route[pos.take(best)]] = state.tie_trust.take(tie.take(best))
+        chosen = route.take(pos.take(best))
+        to[chosen] = nb.take(best)
+        trust[chosen] = state.tie_trust.take(tie.take(best))
 
     decisions.routing(state, waiting, holder, to, escalate, trust)  # human players (workshop)
     has = np.flatnonzero(to >= 0)
@@ -206,8 +212,12 @@ def _best_per_row(pos: np.ndarray, score: np.ndarray, rng: np.random.Generator) 
     """Index of the highest score in each run of equal `pos` (sorted, as expand_rows gives
     them), ties broken at random: one pass, no sort."""
     key = score + rng.random(len(score))
-    first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    first = np.flatnonzero(pos[1:] != pos[:-1])
+    first += 1
+    first = np.concatenate(([0], first))
     top = np.maximum.reduceat(key, first)
-    hit = np.flatnonzero(key == np.repeat(top, np.diff(np.r_[first, len(key)])))
-    keep = np.r_[True, pos.take(hit[1:]) != pos.take(hit[:-1])]
-    return hit[keep]
+    hit = np.flatnonzero(key == np.repeat(top, np.diff(first, append=len(key))))
+    if len(hit) == len(first):  # one best per row (exact draws of the same key are rare)
+        return hit
+    at = pos.take(hit)
+    return hit[np.concatenate(([True], at[1:] != at[:-1]))]

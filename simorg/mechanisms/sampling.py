@@ -69,5 +69,6 @@ def expand_rows(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.nd
     starts = indptr[rows]
     counts = indptr[rows + 1] - starts
     pos = np.repeat(np.arange(len(rows)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return pos, np.repeat(starts, counts) + offsets
+    # tie = start of its row + its place in the row = its place overall + (start − row's offset)
+    shift = starts - (np.cumsum(counts) - counts)
+    return pos, np.arange(counts.sum()) + shift.take(pos)

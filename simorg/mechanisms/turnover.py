@@ -27,9 +27,13 @@ def people_leave(state: State, rng: np.random.Generator) -> np.ndarray:
         state.tally["leavers"] = 0.0
         return np.empty(0, dtype=np.int64)
     s = state.structure
-    trust = (state.leadership_trust + state.trust_in_use()) / 2
-    leave = rng.random(s.n, dtype=np.float32) < to.base_rate + to.trust_sensitivity * (1.0 - trust)
-    slots = np.flatnonzero(leave)
+    u = rng.random(s.n, dtype=np.float32)
+    # trust is in [0, 1], so only who drew below the zero-trust chance can leave: their trust
+    # alone is computed (as row sums, so the numbers are those of everyone's)
+    maybe = np.flatnonzero(u < np.float64(to.base_rate + to.trust_sensitivity))
+    trust = (state.leadership_trust.take(maybe) + state.trust_in_use_rows(maybe)) / 2
+    leave = u.take(maybe) < to.base_rate + to.trust_sensitivity * (1.0 - trust)
+    slots = maybe[leave]
     state.tally["leavers"] = float(len(slots))
     if len(slots) == 0:
         return slots
