@@ -61,6 +61,7 @@ mutants: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check simorg tests benchmarks
 	$(BIN)/ruff format --check simorg tests benchmarks
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format simorg tests benchmarks

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 OK = 0
 RUNS_FAILED = 1
@@ -107,6 +107,14 @@ def one_line_errors[F: Callable[..., Any]](func: F) -> F:
             raise fail(f"{where}{exc.strerror or exc}", BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@overload
+def whole_number(text: str | int, option: str, low: int, high: int) -> int: ...
+@overload
+def whole_number(text: None, option: str, low: int, high: int) -> None: ...
+@overload
+def whole_number(text: str | int | None, option: str, low: int, high: int) -> int | None: ...
 
 
 def whole_number(text: str | int | None, option: str, low: int, high: int) -> int | None:

@@ -147,17 +147,17 @@ def measure(
         every_run.extend(results)
 
     rows: list[dict[str, Any]] = []
-    for base, lever, frm, to, needs, first_ref, first in plan:
-        ref, moved = results[first_ref : first_ref + runs], results[first : first + runs]
-        for outcome in moved[0]:
-            a = np.array([r[outcome] for r in ref])
-            b = np.array([r[outcome] for r in moved])
+    for base_name, lever, frm, to, needs, first_ref, first in plan:
+        before, after = results[first_ref : first_ref + runs], results[first : first + runs]
+        for outcome in after[0]:
+            a = np.array([r[outcome] for r in before])
+            b = np.array([r[outcome] for r in after])
             effect = float((b - a).mean())
             sd = math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2) if runs > 1 else 0.0
             effect_sd = effect / sd if sd > 0 else (0.0 if effect == 0 else None)
             rows.append(
                 {
-                    "base": base,
+                    "base": base_name,
                     "lever": lever,
                     "from": frm,
                     "to": to,
@@ -239,8 +239,8 @@ def markdown(rows: list[dict[str, Any]], threshold: float = THRESHOLD, top: int 
             )
             for r in moved:
                 e = math.inf if r["effect_sd"] is None else abs(r["effect_sd"])
-                best = by_outcome.setdefault(r["outcome"], {})
-                best[lever] = max(best.get(lever, 0.0), e)
+                largest = by_outcome.setdefault(r["outcome"], {})
+                largest[lever] = max(largest.get(lever, 0.0), e)
             if moved:
                 text = ", ".join(f"{r['outcome']} {_effect(r)}" for r in moved[:top])
                 more = f" (+{len(moved) - top})" if len(moved) > top else ""

@@ -9,7 +9,7 @@ Mesa agents (agents.py) read and write these arrays through properties.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -75,7 +75,7 @@ class State:
     changes: list[dict] = field(default_factory=list)
     # what human players decided this round (the workshop; None when nobody plays)
     decisions: Decisions | None = None
-    _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)  # arrays and tuples of them
     # issue 9: the NK task (None: March's additive reality); department codes (D, m) or None
     task: NKBeliefTask | None = None
     department_code: np.ndarray | None = None

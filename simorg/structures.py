@@ -321,7 +321,9 @@ def _link_across(
     formal = [(p, k) for p, k in pieces if k != TEAM]
     team = np.concatenate([p for p, k in pieces if k == TEAM] or [np.empty((0, 2), np.int64)])
     team = team[team[:, 0] != team[:, 1]]
-    taken = np.unique(np.concatenate([_undirected_keys(p, n) for p, _ in formal] or [[]]))
+    taken = np.unique(
+        np.concatenate([_undirected_keys(p, n) for p, _ in formal] or [np.empty(0, np.int64)])
+    )
     keys = _undirected_keys(team, n)
     _, first = np.unique(keys, return_index=True)  # one tie per pair, as to_csr would keep
     team = team[np.sort(first)]

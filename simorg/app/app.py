@@ -13,6 +13,7 @@ to the server log) and keeps the page usable.
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 import solara
 
@@ -50,7 +51,7 @@ def ErrorBoundary(children=[], on_recover=None):  # noqa: B006 (solara's signatu
     """Catches what its children raise while drawing: one line on the page, the traceback in the
     server log, and a button that redraws the page (after `on_recover`, which pauses the run)."""
     exc, clear = solara.use_exception()
-    logged = solara.use_ref(None)
+    logged = solara.use_ref(cast(BaseException | None, None))
     if exc is None:
         solara.Div(children=children)
         return

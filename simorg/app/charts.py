@@ -225,10 +225,10 @@ def overlay_svg(
     # series
     for r, (history, _) in enumerate(runs):
         for k, name in enumerate(spec.series):
-            y = history.get(name)
-            if y is None or len(y) == 0:
+            series = history.get(name)
+            if series is None or len(series) == 0:
                 continue
-            xs, ys = _decimate(np.asarray(y, dtype=float))
+            xs, ys = _decimate(np.asarray(series, dtype=float))
             px, py = sx(xs), sy(ys)
             pts = " ".join(
                 f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist(), strict=True)

@@ -10,7 +10,7 @@ scenario and take effect on **Reset**, like the seed: a run never changes under 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import solara
 from solara.alias import rv
@@ -49,7 +49,7 @@ def uses_slider(p: Parameter) -> bool:
 
 
 def slider_step(p: Parameter) -> float:
-    if p.kind == "int":
+    if p.kind == "int" or p.low is None or p.high is None:
         return 1
     span = p.high - p.low
     return 0.01 if span <= 1 else (0.05 if span <= 10 else 0.5)
@@ -73,7 +73,7 @@ def ParameterControl(p: Parameter, value: Any, changed: bool, on_value: Callable
     name = p.key.split(".", 1)[1].replace("_", " ")
     classes = ["simorg-param"] + (["simorg-changed"] if changed else [])
     text, set_text = solara.use_state(str(value), key=f"text-{p.key}")
-    error, set_error = solara.use_state(None, key=f"err-{p.key}")
+    error, set_error = solara.use_state(cast(str | None, None), key=f"err-{p.key}")
 
     def typed(v):
         set_text(v)
@@ -93,7 +93,7 @@ def ParameterControl(p: Parameter, value: Any, changed: bool, on_value: Callable
         elif p.kind == "str":  # issue 13: a path on the server (organization.people, .ties)
             solara.InputText(label=f"{name} ({p.help})", value=str(value), continuous_update=False,
                              on_value=lambda v: on_value(p.key, v))  # fmt: skip
-        elif uses_slider(p):
+        elif uses_slider(p) and p.low is not None and p.high is not None:
             shown = f"{value:g}" if isinstance(value, float) else str(value)
             rv.Slider(label=f"{name}: {shown}", v_model=value, min=p.low, max=p.high, step=slider_step(p),
                       on_v_model=lambda v: on_value(p.key, int(v) if p.kind == "int" else float(v)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -48,7 +49,7 @@ class ExploreState:
     catalogue: solara.Reactive[dict]  # name -> Scenario (shipped, then loaded by the user)
     scenario_name: solara.Reactive[str]
     overrides: solara.Reactive[dict]  # pending parameter edits, applied on Reset
-    seed: solara.Reactive[int]
+    seed: solara.Reactive[int | None]  # None while the seed box is empty
     run: solara.Reactive[Run]
     tick: solara.Reactive[int]
     playing: solara.Reactive[bool]
@@ -339,6 +340,10 @@ def InterventionPanel(run: Run, tick: solara.Reactive[int]):
                 on_value=set_every,
                 thumb_label="always",
             )
+
+    def set_level(action: str, value: float) -> None:
+        set_levels({**levels, action: float(value)})
+
     with solara.Div(style={"display": "grid", "grid-template-columns": "repeat(auto-fill, minmax(290px, 1fr))",
                            "gap": "8px 18px", "margin-top": "6px"}):  # fmt: skip
         for action, (label, help_, needs_level, needs_size) in MOVES.items():
@@ -347,7 +352,7 @@ def InterventionPanel(run: Run, tick: solara.Reactive[int]):
                               style={"width": "100%"})  # fmt: skip
                 if needs_level:
                     solara.SliderFloat(f"level: {levels[action]:.2f}", value=levels[action], min=0, max=1, step=0.05,
-                                       on_value=lambda v, a=action: set_levels({**levels, a: float(v)}))  # fmt: skip
+                                       on_value=functools.partial(set_level, action))  # fmt: skip
                 if needs_size:
                     solara.SliderInt(
                         f"team size: {size}", value=size, min=2, max=40, on_value=set_size

@@ -125,8 +125,8 @@ def network_svg(
     n = s.n
     W, H = layout.width, layout.height
     r = layout.node_radius
-    lines = 2 if label_size > WRAP_ABOVE else 1
-    py = max(0.0, lines * 1.05 * label_size + 10 - LABEL_ROOM)  # larger names need more room
+    label_rows = 2 if label_size > WRAP_ABOVE else 1
+    py = max(0.0, label_rows * 1.05 * label_size + 10 - LABEL_ROOM)  # larger names need more room
     px = 3 * py
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-px:.0f} {-py:.0f} {W + 2 * px:.0f} {H + 2 * py:.0f}" '
@@ -136,8 +136,8 @@ def network_svg(
     ]
     # department discs and names (above a cluster in the top half, below it in the bottom half)
     mid_y = float(np.mean(layout.centre[:, 1]))
-    for d, ((cx, cy), rad) in enumerate(zip(layout.centre, layout.radius, strict=True)):
-        name = department_names[d] if d < len(department_names) else f"Department {d + 1}"
+    for dept, ((cx, cy), rad) in enumerate(zip(layout.centre, layout.radius, strict=True)):
+        name = department_names[dept] if dept < len(department_names) else f"Department {dept + 1}"
         lines = label_lines(name, label_size)
         below = len(layout.centre) > 1 and cy > mid_y + 1
         step = 1.05 * label_size
@@ -180,16 +180,16 @@ def network_svg(
         (True, 0.9 if thin else 1.6, 0.75),
     ):
         parts.append(f'<g fill="none" stroke-width="{w}" stroke-opacity="{op}">')
-        for k, colour in enumerate(palette.TRUST_BINS):
+        for k, tie_colour in enumerate(palette.TRUST_BINS):
             sel = (bins == k) & (cross == sel_cross)
             if sel.any():
-                d = _path(
+                path = _path(
                     xi[a[sel]].tolist(),
                     yi[a[sel]].tolist(),
                     xi[b[sel]].tolist(),
                     yi[b[sel]].tolist(),
                 )
-                parts.append(f'<path stroke="{colour}" d="{d}"/>')
+                parts.append(f'<path stroke="{tie_colour}" d="{path}"/>')
         parts.append("</g>")
 
     # people
@@ -248,12 +248,12 @@ def network_svg(
         holders = np.unique(state.request_holder[open_])
         holders = holders[keep[holders]]
         dot = max(r / 2.2, 1.0)
-        d = "".join(
+        dots = "".join(
             f"M{x + r:.1f} {y - r:.1f}m-{dot:.1f} 0a{dot:.1f} {dot:.1f} 0 1 0 {2 * dot:.1f} 0"
             f"a{dot:.1f} {dot:.1f} 0 1 0 -{2 * dot:.1f} 0"
             for x, y in zip(x1[holders].tolist(), y1[holders].tolist(), strict=True)
         )
-        parts.append(f'<path d="{d}" fill="{palette.TEXT}" stroke="#fff" stroke-width="0.8"/>')
+        parts.append(f'<path d="{dots}" fill="{palette.TEXT}" stroke="#fff" stroke-width="0.8"/>')
     if len(drawn) < n:
         parts.append(
             f'<text x="{W - 8:.0f}" y="{H - 8:.0f}" text-anchor="end" font-size="{0.75 * label_size:g}" '

@@ -96,7 +96,7 @@ def data_folders() -> list[Path]:
     """Where loading by path is allowed (resolved; empty when it is off)."""
     raw = os.environ.get(DATA_ENV)
     if raw is None:
-        return [SCENARIO_DIR.resolve()]
+        return [Path(str(SCENARIO_DIR)).resolve()]
     return [Path(x).expanduser().resolve() for x in raw.split(os.pathsep) if x.strip()]
 
 

@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         if not shipped:
             raise nothing_found("experiments", spec.EXPERIMENT_DIR)
         for name, path in shipped.items():
-            exp, _ = spec.load_experiment(path)
+            exp, _ = spec.load_experiment(Path(str(path)))
             typer.echo(f"{name:<34} {exp.question or exp.description}")
 
     @app.command("sweep")

@@ -98,6 +98,7 @@ def compare(
                 errors.append((label, r, o.error or ""))
                 continue
             finals[label][r] = o.final
+            assert o.trajectory is not None  # compare always records every step
             steps_idx = o.trajectory[:, 0].astype(int)
             trajs[label][r, steps_idx] = o.trajectory[:, 1:]
 

@@ -82,6 +82,7 @@ def local_executor(workers: int) -> Iterator[tuple[cf.Executor, ExecutorInfo]]:
     from simorg.experiments.runner import _init_worker
 
     _limit_threads()
+    ctx: mp.context.BaseContext
     try:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["simorg.experiments.runner"])

@@ -64,10 +64,10 @@ def _csv_link(frame, name: str) -> str:
 
 def _table(headers: list[str] | None, rows: list[list[Any]], left: int = 1) -> str:
     if headers is None:
-        body = "".join(
+        plain = "".join(
             "<tr>" + "".join(f'<td class="l">{_e(c)}</td>' for c in row) + "</tr>" for row in rows
         )
-        return f"<table><tbody>{body}</tbody></table>"
+        return f"<table><tbody>{plain}</tbody></table>"
     head = "".join(
         f'<th class="{"l" if i < left else ""}">{_e(h)}</th>' for i, h in enumerate(headers)
     )

@@ -624,7 +624,7 @@ class PartWriter:
         trajs = [(v, r, o) for v, r, o in rows if o.trajectory is not None]
         steps = None
         if trajs:
-            lengths = [len(o.trajectory) for _, _, o in trajs]
+            lengths = [len(o.trajectory) for _, _, o in trajs if o.trajectory is not None]
             block = np.concatenate([o.trajectory for _, _, o in trajs])
 
             def rep(values, dtype=None):

@@ -122,12 +122,12 @@ class Design:
                 socialization=self.p1,
                 code_learning=self.p2,
                 peer_learning=self.peer,
-                peer_rule=self.rule,  # type: ignore[arg-type]
+                peer_rule=self.rule,
                 listening=0.0,
                 voice_hierarchy=0.0,
                 turbulence=0.0,
                 failure_learning=0.0,
-                task=self.task,  # type: ignore[arg-type]
+                task=self.task,
                 nk_k=self.k,
             ),
             conversation=Conversation(
