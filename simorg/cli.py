@@ -345,7 +345,7 @@ def _register_extensions() -> None:
         "simorg.app.cli",
         "simorg.bench",
         "simorg.organizations.cli",
-        "simorg.lever_effects",
+        "simorg.lever_cli",
         "simorg.workshop.cli",
     ):
         try:

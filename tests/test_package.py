@@ -149,3 +149,13 @@ def test_a_listing_that_finds_nothing_fails_in_one_line(
         f"simorg: error: no shipped {command if command != 'demo' else 'scenarios'}"
     )
     assert str(tmp_path) in lines[0] and "reinstall" in lines[0]
+
+
+def test_the_command_line_starts_without_numpy_or_the_schema() -> None:
+    """`simorg --help` stays quick: commands import the model, numpy and pydantic when they run."""
+    code = (
+        "import sys; import simorg.cli; "
+        "print(sorted(m for m in ('numpy', 'pydantic', 'pandas', 'solara') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

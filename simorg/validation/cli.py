@@ -21,9 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from simorg.validation import march1991 as m91
-from simorg.validation.march1991_figures import write_figure
-from simorg.validation.rows import json_rows, write_csv
+from simorg.validation import march1991_design as d91
 
 validate_app = typer.Typer(
     help="Check simorg's submodels against the published models they come from.",
@@ -242,6 +240,7 @@ def _run(
     experiment: str, runs: int, seed: int, options: dict[str, str | None], progress: LazyProgress
 ) -> list[dict]:
     """Parse the options that apply to `experiment` (defaults: March's settings) and run it."""
+    from simorg.validation import march1991 as m91
 
     def rates(option: str, default: tuple[float, ...]) -> tuple[float, ...]:
         text = options[option]  # given but empty is an error, not the default
@@ -259,41 +258,41 @@ def _run(
     if experiment == "figure1":
         _unused(experiment, options, {"--p1", "--p2", "--period"})
         return m91.figure1(
-            rates("--p1", m91.DEFAULT_P1),
-            rates("--p2", m91.DEFAULT_P2),
-            max_periods=period(m91.MAX_PERIODS, low=1),
+            rates("--p1", d91.DEFAULT_P1),
+            rates("--p2", d91.DEFAULT_P2),
+            max_periods=period(d91.MAX_PERIODS, low=1),
             **common,
         )
     if experiment == "mixed":
         _unused(experiment, options, {"--p1", "--p2", "--fast", "--period"})
-        slow_fast = rates("--p1", m91.MIXED_P1)
+        slow_fast = rates("--p1", d91.MIXED_P1)
         if len(slow_fast) != 2:
             raise InputError("--p1: mixed needs two rates, slow,fast (e.g. 0.1,0.9)")
         fast = options["--fast"]
         return m91.mixed(
-            m91.MIXED_FAST if fast is None else parse_ints(fast, "--fast", 0, m91.N_PEOPLE),
+            d91.MIXED_FAST if fast is None else parse_ints(fast, "--fast", 0, d91.N_PEOPLE),
             p1_slow=slow_fast[0],
             p1_fast=slow_fast[1],
-            p2=rate("--p2", m91.MIXED_P2),
-            period=period(m91.MIXED_PERIOD),
+            p2=rate("--p2", d91.MIXED_P2),
+            period=period(d91.MIXED_PERIOD),
             **common,
         )
     if experiment == "turnover":
         _unused(experiment, options, {"--p1", "--p2", "--p3", "--period"})
         return m91.turnover(
-            rates("--p1", m91.TURNOVER_P1),
-            rates("--p3", m91.TURNOVER_P3),
-            p2=rate("--p2", m91.TURNOVER_P2),
-            period=period(m91.TURNOVER_PERIOD),
+            rates("--p1", d91.TURNOVER_P1),
+            rates("--p3", d91.TURNOVER_P3),
+            p2=rate("--p2", d91.TURNOVER_P2),
+            period=period(d91.TURNOVER_PERIOD),
             **common,
         )
     _unused(experiment, options, {"--p1", "--p2", "--p3", "--p4", "--period"})
     return m91.turbulence_series(
-        rates("--p3", m91.TURBULENCE_P3),
-        p1=rate("--p1", m91.TURBULENCE_P1),
-        p2=rate("--p2", m91.TURBULENCE_P2),
-        p4=rate("--p4", m91.TURBULENCE_P4),
-        periods=period(m91.TURBULENCE_PERIODS),
+        rates("--p3", d91.TURBULENCE_P3),
+        p1=rate("--p1", d91.TURBULENCE_P1),
+        p2=rate("--p2", d91.TURBULENCE_P2),
+        p4=rate("--p4", d91.TURBULENCE_P4),
+        periods=period(d91.TURBULENCE_PERIODS),
         **common,
     )
 
@@ -312,7 +311,7 @@ def march1991(
     ] = "figure1",
     runs: Annotated[
         str, typer.Option(metavar="N", help="Independent runs per cell (March used 80).")
-    ] = str(m91.RUNS),
+    ] = str(d91.RUNS),
     p1: Annotated[
         str | None,
         typer.Option(
@@ -348,7 +347,7 @@ def march1991(
         ),
     ] = None,
     seed: Annotated[str, typer.Option(metavar="S", help="Seed of the random streams.")] = str(
-        m91.SEED
+        d91.SEED
     ),
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only a JSON list of result rows.")
@@ -366,9 +365,9 @@ def march1991(
     options = {"--p1": p1, "--p2": p2, "--p3": p3, "--p4": p4, "--fast": fast, "--period": period}
     progress = LazyProgress(f"March 1991 {experiment}")
     try:
-        if experiment not in m91.EXPERIMENTS:
+        if experiment not in d91.EXPERIMENTS:
             raise InputError(
-                f"--experiment: {experiment!r} is not one of {', '.join(m91.EXPERIMENTS)}"
+                f"--experiment: {experiment!r} is not one of {', '.join(d91.EXPERIMENTS)}"
             )
         n_runs = parse_int(runs, "--runs", 1)
         seed_value = parse_int(seed, "--seed", 0)
@@ -385,6 +384,9 @@ def march1991(
     if out is not None:
         try:
             out.mkdir(parents=True, exist_ok=True)
+            from simorg.validation.march1991_figures import write_figure
+            from simorg.validation.rows import write_csv
+
             stem = out / f"march1991_{experiment}"
             write_csv(rows, stem.with_suffix(".csv"))
             write_figure(rows, experiment, stem)
@@ -393,6 +395,8 @@ def march1991(
             raise typer.Exit(code=1) from None
         print(f"wrote {stem}.csv, {stem}.png, {stem}.svg", file=sys.stderr)
     if as_json:
+        from simorg.validation.rows import json_rows
+
         print(json.dumps(json_rows(rows), indent=1))
     else:
         table, note = make_table(rows, experiment, seconds)
@@ -627,6 +631,7 @@ def fang2010(
 
 def march_claims(runs: int, seed: int) -> list[tuple[str, str, bool]]:
     """March's (1991) claims, checked at `runs` runs per cell."""
+    from simorg.validation import march1991 as m91
 
     def clear(a: dict, b: dict) -> tuple[float, bool]:
         d = a["mean"] - b["mean"]

@@ -38,34 +38,30 @@ from simorg.mechanisms.learning import (
     turbulence,
 )
 from simorg.randomness import spawn_streams
+from simorg.validation.march1991_design import (  # noqa: F401 (re-exported for users)
+    DEFAULT_P1,
+    DEFAULT_P2,
+    EXPERIMENTS,
+    M_DIMENSIONS,
+    MAX_PERIODS,
+    MIXED_FAST,
+    MIXED_P1,
+    MIXED_P2,
+    MIXED_PERIOD,
+    N_PEOPLE,
+    RUNS,
+    SEED,
+    TURBULENCE_P1,
+    TURBULENCE_P2,
+    TURBULENCE_P3,
+    TURBULENCE_P4,
+    TURBULENCE_PERIODS,
+    TURNOVER_P1,
+    TURNOVER_P2,
+    TURNOVER_P3,
+    TURNOVER_PERIOD,
+)
 from simorg.validation.rows import Row, mean_sem
-
-N_PEOPLE = 50
-M_DIMENSIONS = 30
-RUNS = 80  # March's "80 iterations" per cell
-SEED = 1991
-MAX_PERIODS = 10_000  # safety cap on the way to equilibrium; none of our runs has come near it
-
-DEFAULT_P1 = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-DEFAULT_P2 = (0.1, 0.5, 0.9)
-
-MIXED_P1 = (0.1, 0.9)  # slow, fast
-MIXED_P2 = 0.5
-MIXED_FAST = (0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50)
-MIXED_PERIOD = 20  # Figure 3 reports period-20 knowledge
-
-TURNOVER_P1 = (0.1, 0.9)
-TURNOVER_P2 = 0.5
-TURNOVER_P3 = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
-TURNOVER_PERIOD = 20  # Figure 4 reports period-20 code knowledge
-
-TURBULENCE_P1 = 0.5
-TURBULENCE_P2 = 0.5
-TURBULENCE_P3 = (0.0, 0.1)
-TURBULENCE_P4 = 0.02
-TURBULENCE_PERIODS = 100  # Figure 5 plots periods 0..100
-
-EXPERIMENTS = ("figure1", "mixed", "turnover", "turbulence")
 
 Measure = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], dict[str, np.ndarray]]
 Progress = Callable[[int, int], None]
