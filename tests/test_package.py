@@ -79,7 +79,9 @@ def test_one_version_everywhere() -> None:
     assert importlib.metadata.version("simorg") == simorg.__version__
     changelog = (ROOT / "CHANGELOG.md").read_text()
     newest = changelog.split("\n## ", 1)[1].splitlines()[0]  # the first version section
-    assert newest.startswith(f"[{simorg.__version__}]"), "CHANGELOG.md has no section for the version"
+    assert newest.startswith(f"[{simorg.__version__}]"), (
+        "CHANGELOG.md has no section for the version"
+    )
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
     assert "Copyright (c) 2026 the simorg developers" in (ROOT / "LICENSE").read_text()
 
