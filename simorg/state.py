@@ -301,4 +301,5 @@ class State:
             pos, ties = expand_rows(self.structure.indptr, people)
             total = np.bincount(pos, weights=self.tie_trust[ties], minlength=len(people))
             deg = self.degree()[people]
-        return np.divide(total, deg, out=np.full(len(deg), 0.5), where=deg > 0)
+        stranger = self.params.conversation.initial_tie_trust  # someone with no ties: a stranger's
+        return np.divide(total, deg, out=np.full(len(deg), stranger), where=deg > 0)
