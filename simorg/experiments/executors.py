@@ -143,8 +143,10 @@ def dask_executor(workers: int, address: str | None) -> Iterator[tuple[cf.Execut
                 where = f"dask local cluster on 127.0.0.1 ({workers} workers)"
         info = ExecutorInfo("dask", n, where, healthy=lambda: client.status == "running")
         # The client's own messages about a lost scheduler would print many lines: ours is one.
-        for name in ["distributed", *logging.root.manager.loggerDict]:
-            if name.startswith("distributed"):
+        # Tornado's too: the callback that cascades a lost future logs its traceback there.
+        quiet = ("distributed", "tornado")
+        for name in [*quiet, "tornado.application", *logging.root.manager.loggerDict]:
+            if name.startswith(quiet):
                 logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         try:
             yield client.get_executor(pure=False), info
