@@ -14,8 +14,10 @@ import json
 import math
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -225,9 +227,21 @@ def make_table(rows: list[dict], experiment: str, seconds: float) -> tuple[Table
 # --- the command -----------------------------------------------------------------------------
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     print(f"simorg: error: {message}", file=sys.stderr)
     raise typer.Exit(code=2)
+
+
+@contextmanager
+def _one_line_on_bad_input(progress: LazyProgress) -> Iterator[None]:
+    """Parse and run a validation: a bad option ends in one line on stderr and exit 2, and the
+    progress bar is closed either way."""
+    try:
+        yield
+    except InputError as err:
+        _fail(str(err))
+    finally:
+        progress.close()
 
 
 def _unused(experiment: str, given: dict[str, str | None], allowed: set[str]) -> None:
@@ -364,7 +378,7 @@ def march1991(
     """
     options = {"--p1": p1, "--p2": p2, "--p3": p3, "--p4": p4, "--fast": fast, "--period": period}
     progress = LazyProgress(f"March 1991 {experiment}")
-    try:
+    with _one_line_on_bad_input(progress):
         if experiment not in d91.EXPERIMENTS:
             raise InputError(
                 f"--experiment: {experiment!r} is not one of {', '.join(d91.EXPERIMENTS)}"
@@ -376,11 +390,6 @@ def march1991(
         started = time.perf_counter()
         rows = _run(experiment, n_runs, seed_value, options, progress)
         seconds = time.perf_counter() - started
-    except InputError as err:
-        _fail(str(err))
-        return
-    finally:
-        progress.close()
     if out is not None:
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -471,7 +480,7 @@ def lazer2007(
     from simorg.validation import lazer2007 as lf
 
     progress = LazyProgress("Lazer & Friedman 2007")
-    try:
+    with _one_line_on_bad_input(progress):
         kinds = parse_names(networks, "--networks", lf.NETWORKS)
         n_land = parse_int(landscapes, "--landscapes", 2)
         n_rounds = parse_int(rounds, "--rounds", 1, 100_000)
@@ -481,11 +490,6 @@ def lazer2007(
         started = time.perf_counter()
         rows = lf.series(kinds, n_land, n_rounds, seed_value, error, speed, progress)
         seconds = time.perf_counter() - started
-    except InputError as err:
-        _fail(str(err))
-        return
-    finally:
-        progress.close()
     if as_json:
         print(json.dumps(lf.json_rows(rows), indent=1))
         return
@@ -556,7 +560,7 @@ def fang2010(
     from simorg.validation import fang2010 as fg
 
     progress = LazyProgress("Fang, Lee & Schilling 2010")
-    try:
+    with _one_line_on_bad_input(progress):
         n_runs = parse_int(runs, "--runs", 2)
         levels = parse_rates(linking, "--linking")
         rule_names = parse_names(rule, "--rule", PEER_RULES)
@@ -585,11 +589,6 @@ def fang2010(
         started = time.perf_counter()
         rows = fg.linking_levels(levels, n_runs, seed_value, design, progress=progress)
         seconds = time.perf_counter() - started
-    except InputError as err:
-        _fail(str(err))
-        return
-    finally:
-        progress.close()
     if as_json:
         print(json.dumps(fg.json_rows(rows), indent=1))
         return
@@ -710,7 +709,6 @@ def validate_all(
         seed_value = parse_int(seed, "--seed", 0)
     except InputError as err:
         _fail(str(err))
-        return
     started = time.perf_counter()
     claims = [("March 1991", *c) for c in march_claims(200, seed_value)]
     claims += [("L&F 2007", *c) for c in lf.claims(lf.series(landscapes=40, seed=seed_value))]
