@@ -75,10 +75,12 @@ def sharing(state: State, tau: float, tie: np.ndarray, share: np.ndarray) -> np.
     hit = np.flatnonzero(~np.isnan(mine) | ~np.isnan(theirs))
     if len(hit) == 0:
         return share
+    from simorg.mechanisms.conversations import trust_factor  # (conversations calls this module)
+
     t, p = state.tie_trust, state.practice
     k = tie[hit]
-    rule_a = p.take(s.source.take(k)) * (1.0 - tau + 2.0 * tau * t.take(k))
-    rule_b = p.take(s.indices.take(k)) * (1.0 - tau + 2.0 * tau * t.take(back[hit]))
+    rule_a = p.take(s.source.take(k)) * trust_factor(tau, t.take(k))
+    rule_b = p.take(s.indices.take(k)) * trust_factor(tau, t.take(back[hit]))
     w_a = np.where(np.isnan(mine[hit]), rule_a, mine[hit])
     w_b = np.where(np.isnan(theirs[hit]), rule_b, theirs[hit])
     share = share.copy()

@@ -36,6 +36,12 @@ def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> Non
         _exchange(state.beliefs[0], a, b, sc.learning.peer_learning * trust, topics, rng, gates)
 
 
+def trust_factor[T: (float, np.ndarray)](tau: float, trust: T) -> T:
+    """How trust in the other raises or lowers one's willingness to share: 1 − τ + 2τ·t (1 at
+    t = 1/2; τ = 0: trust does not matter). Willingness = practice × this factor."""
+    return 1.0 - tau + 2.0 * tau * trust
+
+
 def _meet(
     state: State, conv: Conversation, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -56,8 +62,8 @@ def _meet(
     tau = conv.trust_sharing
     if tau > 0:  # on ties, each side's trust; on the platform, a stranger's both ways
         k = len(tie)
-        share[:k] *= (1.0 - tau + 2.0 * tau * t.take(tie)) * (1.0 - tau + 2.0 * tau * t.take(rev))
-        stranger = 1.0 - tau + 2.0 * tau * conv.initial_tie_trust
+        share[:k] *= trust_factor(tau, t.take(tie)) * trust_factor(tau, t.take(rev))
+        stranger = trust_factor(tau, conv.initial_tie_trust)
         share[k:] *= stranger * stranger
     share = decisions.sharing(state, tau, tie, share)  # human players (the workshop)
     open_ = rng.random(len(a), dtype=np.float32) < share
