@@ -81,7 +81,7 @@ def _bench_simorg(employees: int, steps: int) -> dict:
     model = OrgModel(sc, seed=1)
     build = time.process_time() - c0
     cpu, wall = _timed(model.step, steps)
-    contacts = model.state.tally.get("contacts", 0.0) / employees
+    contacts = float(model.state.tally.contacts[0]) / employees
     return _row("simorg full step", employees, employees, build, cpu, wall,
                 contacts)  # fmt: skip
 
@@ -96,7 +96,7 @@ def _bench_simorg_talk(employees: int, steps: int) -> dict:
     build = time.process_time() - c0
     st, rng = model.state, model.streams["conversations"]
     cpu, wall = _timed(lambda: conversations.colleagues_talk(st, st.params, rng), steps)
-    contacts = st.tally.get("contacts", 0.0) / employees
+    contacts = float(st.tally.contacts[0]) / employees
     return _row("simorg talk only", employees, 0, build, cpu, wall, contacts)
 
 

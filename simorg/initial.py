@@ -89,7 +89,7 @@ def initial_state(sc: Scenario, streams: dict[str, np.random.Generator]) -> Stat
         tie_recent=np.ones(E, dtype=np.float32),
         expertise_draw=rng.integers(0, 256, size=(s.n, sc.learning.dimensions), dtype=np.uint8),
         known_expert=np.full((s.n, sc.learning.dimensions), -1, dtype=np.int32),
-        flipped_away=np.zeros(sc.learning.dimensions, dtype=bool),
+        flipped_away=np.zeros((1, sc.learning.dimensions), dtype=bool),
         customer_trust=np.full(C, cu.initial_trust),
         customer_active=active,
         needs=needs,

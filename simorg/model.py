@@ -20,12 +20,11 @@ import numpy as np
 from simorg import agent_hooks, conventions, mesa_space, structures
 from simorg.agents import Customer, Employee, Leader
 from simorg.initial import initial_state
-from simorg.mechanisms import conversations, culture, customers, interventions, requests
-from simorg.mechanisms import turnover as turnover_mechanism
-from simorg.mechanisms.organizational_learning import learn_from_failure, organizational_learning
+from simorg.mechanisms import interventions
 from simorg.outcomes import OUTCOMES, accumulate, compute
-from simorg.randomness import spawn_streams
+from simorg.randomness import run_streams, spawn_streams
 from simorg.scenario import Intervention, Scenario
+from simorg.step import advance
 
 if TYPE_CHECKING:
     from mesa.discrete_space import Network as DiscreteNetwork
@@ -64,10 +63,11 @@ class OrgModel(mesa.Model):
         super().__init__(rng=seed, scenario=mesa_scenario)
         self.seed = seed
         self.config = scenario  # (Mesa 3.5 reserves `scenario` for its own Scenario class)
-        self.streams = spawn_streams(seed)
+        generators = spawn_streams(seed)
         self.department_names = scenario.department_names()[: scenario.organization.employees]
-        self.state = initial_state(scenario, self.streams)
-        self.totals: dict[str, float] = {}
+        self.state = initial_state(scenario, generators)
+        self.streams = run_streams([generators])  # the same Generators, as a batch of one run
+        self._totals: dict[str, np.ndarray] = {}  # running sums (per run: one)
         self.applied: list[tuple[int, str]] = []  # (step, label) of interventions applied
         # strong references: Mesa holds callbacks weakly
         self._events: list[Callable[..., Any]] = []
@@ -88,8 +88,7 @@ class OrgModel(mesa.Model):
         self.record_every = 1
         self.record_last: int | None = None
         self.recorded_steps: list[int] = []
-        self.state.tally = {}
-        self._outcomes: dict[str, float] | None = compute(self.state, self.totals)
+        self._outcomes: dict[str, float] | None = compute(self.state, self._totals)[0]
         self._record()
 
     # --- interventions (Mesa events) -----------------------------------------------------------
@@ -135,38 +134,10 @@ class OrgModel(mesa.Model):
     # --- the step ------------------------------------------------------------------------------
 
     def step(self) -> None:
-        st = self.state
-        sc = st.params
-        st.tally = {}
-        org = sc.organization
-        if (
-            org.structure == "fluid"
-            and org.team_reform_every
-            and self.steps % org.team_reform_every == 0
-        ):
-            self.restructure(
-                structures.rebuild_projects(
-                    st.structure, org.project_team_size, self.streams["structure"]
-                )
-            )
-        if len(st.customer_trust):
-            rng = self.streams["requests"]
-            raised = requests.customers_speak(st, rng)
-            resolved, failed, esc_topics, esc_people = requests.requests_travel(st, rng)
-            topics = np.concatenate([st.request_topic[failed], esc_topics])
-            people = np.concatenate(
-                [np.stack([st.request_holder[failed], st.request_receiver[failed]], 1), esc_people]
-            )
-            learn_from_failure(st, topics, people, self.streams["failure"])
-            customers.customers_judge(st, raised, resolved, failed, self.streams["customers"])
-        conversations.colleagues_talk(st, sc, self.streams["conversations"])
-        organizational_learning(st, self.streams)
-        culture.culture_moves(st, self.streams["culture"])
-        left = turnover_mechanism.people_leave(st, self.streams["turnover"])
+        """One week: the mechanisms in the order of docs/odd.md (simorg.step), then recording."""
+        left = advance(self.state, self.streams, self.steps, self.restructure)
         self._replace_agents(left)
-        if len(st.customer_trust):
-            customers.customers_buy(st, self.streams["purchases"])
-        accumulate(st.tally, self.totals)
+        accumulate(self.state.tally, self._totals)
         self._outcomes = None  # measured when recorded or read
         last = self.config.steps if self.record_last is None else self.record_last
         if self.steps % max(self.record_every, 1) == 0 or self.steps == last:
@@ -176,8 +147,13 @@ class OrgModel(mesa.Model):
     def outcomes(self) -> dict[str, float]:
         """Every outcome (simorg.outcomes.OUTCOMES) after the last step, measured on first read."""
         if self._outcomes is None:
-            self._outcomes = compute(self.state, self.totals, tally=False)
+            self._outcomes = compute(self.state, self._totals, tally=False)[0]
         return self._outcomes
+
+    @property
+    def totals(self) -> dict[str, float]:
+        """The running sums of the step tallies (simorg.outcomes.CUMULATIVE) so far."""
+        return {name: float(v[0]) for name, v in self._totals.items()}
 
     def _record(self) -> None:
         self.recorded_steps.append(self.steps)

@@ -1,4 +1,4 @@
-"""Every outcome of the model, computed once per step from the state and the step's tallies.
+"""Every outcome of the model, computed from the state and the step's tallies when recorded.
 
 `OUTCOMES` is the single list of reporters: name -> (group, meaning). The DataCollector, the CLI's
 tables, the experiments and the explorer's charts all read it.
@@ -14,6 +14,7 @@ from simorg.mechanisms import learning
 
 if TYPE_CHECKING:
     from simorg.state import State
+    from simorg.tally import Tally
 
 OUTCOMES: dict[str, tuple[str, str]] = {
     "peer_trust": (
@@ -119,19 +120,36 @@ def _diversity(total: np.ndarray, nonzero: np.ndarray, n: int) -> float:
     return float(np.mean(1.0 - (shares**2).sum(axis=0)))
 
 
-def accumulate(tally: dict[str, float], totals: dict[str, float]) -> None:
-    """Add a step's tallies to the running sums (every step, recorded or not: it is cheap)."""
+def accumulate(tally: Tally, totals: dict[str, np.ndarray]) -> None:
+    """Add a step's tallies (per run) to the running sums (every step, recorded or not: it is
+    cheap)."""
     for total, step_key in CUMULATIVE.items():
-        totals[total] = totals.get(total, 0.0) + tally.get(step_key, 0.0)
+        step = getattr(tally, step_key)
+        totals[total] = totals[total] + step if total in totals else step.copy()
 
 
-def compute(state: State, totals: dict[str, float], tally: bool = True) -> dict[str, float]:
-    """All outcomes after a step; `totals` holds the running sums and is updated here with the
-    step's tallies (`tally=False`: already added by `accumulate`, so only measure)."""
-    t = state.tally
+def compute(
+    state: State, totals: dict[str, np.ndarray], tally: bool = True
+) -> list[dict[str, float]]:
+    """All outcomes after a step, one dict per run of the state; `totals` holds the running sums
+    (per run) and is updated here with the step's tallies (`tally=False`: already added by
+    `accumulate`, so only measure)."""
     if tally:
-        accumulate(t, totals)
-    contacts = t.get("contacts", 0.0)
+        accumulate(state.tally, totals)
+    if state.runs == 1:
+        return [_measure(state, {k: float(v[0]) for k, v in totals.items()})]
+    from simorg.batch import split  # (a batch is measured run by run: the same sums as alone)
+
+    return [
+        _measure(split(state, r), {k: float(v[r]) for k, v in totals.items()})
+        for r in range(state.runs)
+    ]
+
+
+def _measure(state: State, totals: dict[str, float]) -> dict[str, float]:
+    """The outcomes of one run (a state with runs = 1), from its totals."""
+    tl = state.tally.of_run(0)
+    contacts = tl["contacts"]
     resolved = totals["requests_resolved"]
     closed = resolved + totals["requests_failed"]
     recent = state.tie_recent
@@ -152,8 +170,8 @@ def compute(state: State, totals: dict[str, float], tally: bool = True) -> dict[
         "reputation": float(theta[~active].mean()) if (~active).any() else 0.0,
         "practice": float(state.practice.mean()),
         "adoption": float((state.practice >= 0.5).mean()),
-        "open_share": t.get("open_contacts", 0.0) / contacts if contacts else 0.0,
-        "cross_silo_share": t.get("cross_contacts", 0.0) / contacts if contacts else 0.0,
+        "open_share": tl["open_contacts"] / contacts if contacts else 0.0,
+        "cross_silo_share": tl["cross_contacts"] / contacts if contacts else 0.0,
         "friction": float(state.friction.mean()),
         "code_knowledge": _code_knowledge(state),
         "individual_knowledge": _individual_knowledge(state, total),
@@ -172,9 +190,9 @@ def compute(state: State, totals: dict[str, float], tally: bool = True) -> dict[
         "customers": float(np.count_nonzero(active)),
         "customers_won": totals["customers_won"],
         "customers_lost": totals["customers_lost"],
-        "revenue": t.get("revenue", 0.0),
+        "revenue": tl["revenue"],
         "revenue_total": totals["revenue_total"],
-        "turnover": t.get("leavers", 0.0) * WEEKS_PER_YEAR / max(n, 1),
+        "turnover": tl["leavers"] * WEEKS_PER_YEAR / max(n, 1),
         "turnover_total": totals["turnover_total"],
     }
 

@@ -18,6 +18,7 @@ from simorg.mechanisms.sampling import expand_rows, row_max
 from simorg.performance import NKBeliefTask
 from simorg.scenario import Scenario
 from simorg.structures import Structure
+from simorg.tally import Tally
 
 if TYPE_CHECKING:
     from simorg.decisions import Decisions
@@ -55,7 +56,7 @@ class State:
     tie_recent: np.ndarray  # (E,) recent contacts on each directed tie (decaying count)
     expertise_draw: np.ndarray  # (n, m) uint8: person i can answer j from outside if < 256·p
     known_expert: np.ndarray  # (n, m) whom each person saw answer each topic, -1 = nobody
-    flipped_away: np.ndarray  # (m,) bool: the market flipped a dimension the code had right
+    flipped_away: np.ndarray  # (R, m) bool: the market flipped a dimension the code had right
     # customers
     customer_trust: np.ndarray  # (C,) θ in [0, 1] (prospects too: the company's reputation)
     customer_active: np.ndarray  # (C,) bool: a customer now (else a prospect)
@@ -69,8 +70,8 @@ class State:
     request_acknowledged: np.ndarray  # (C,) bool: someone promised an answer
     request_held: np.ndarray  # (C,) hand-overs the current holder has kept it without progress
     request_from: np.ndarray  # (C,) who handed it to its current holder (-1: nobody)
-    # per-step tallies the outcomes read (reset at the start of each step)
-    tally: dict[str, float] = field(default_factory=dict)
+    # this step's events per run, which the outcomes read (reset at the start of each step)
+    tally: Tally = field(default_factory=Tally)
     # what interventions changed, in order: {"step", "action", "departments", "changed"}
     changes: list[dict] = field(default_factory=list)
     # what human players decided this round (the workshop; None when nobody plays)
@@ -79,6 +80,48 @@ class State:
     # issue 9: the NK task (None: March's additive reality); department codes (D, m) or None
     task: NKBeliefTask | None = None
     department_code: np.ndarray | None = None
+    # the replication axis (simorg.batch): R runs of one scenario side by side, each with
+    # `run_size` employee slots (run r's are r·run_size …) and `run_customers` customers
+    runs: int = 1
+
+    @property
+    def run_size(self) -> int:
+        """Employee slots of each run."""
+        return self.structure.n // self.runs
+
+    @property
+    def run_customers(self) -> int:
+        """Customers of each run."""
+        return len(self.customer_trust) // self.runs
+
+    def everyone(self) -> np.ndarray:
+        """(R,) each run's number of employee slots: the draw sizes of one draw per person."""
+        return np.full(self.runs, self.run_size)
+
+    def every_customer(self) -> np.ndarray:
+        """(R,) each run's number of customers: the draw sizes of one draw per customer."""
+        return np.full(self.runs, self.run_customers)
+
+    def per_run(self, run: np.ndarray) -> np.ndarray:
+        """(R,) float: how many of the items whose runs are `run` belong to each run."""
+        if self.runs == 1:
+            return np.array([float(len(run))])
+        return np.bincount(run, minlength=self.runs).astype(np.float64)
+
+    def people_per_run(self, people: np.ndarray) -> np.ndarray:
+        """(R,) float: how many of `people` (slots) belong to each run (a tally of people)."""
+        return self.per_run(people // self.run_size if self.runs > 1 else people)
+
+    def customers_per_run(self, customers: np.ndarray) -> np.ndarray:
+        """(R,) float: how many of `customers` belong to each run."""
+        return self.per_run(customers // self.run_customers if self.runs > 1 else customers)
+
+    def run_sum(self, values: np.ndarray, run: np.ndarray) -> np.ndarray:
+        """(R,) each run's `values.sum()`, with the same rounding as the run alone (numpy's
+        pairwise sum over the run's values in their order)."""
+        if self.runs == 1:
+            return np.array([float(values.sum())])
+        return np.array([float(values[run == r].sum()) for r in range(self.runs)])
 
     def restructure(self, new: Structure) -> np.ndarray:
         """Swap in a new tie structure, carrying trust and recent contacts over on the ties that

@@ -37,7 +37,7 @@ def test_runner_steps_like_the_full_model(seed, linking, design):
         while model.steps < steps:
             model.step()
             # the runner takes every contact as open: nothing in the special case may close one
-            assert model.state.tally["open_contacts"] == model.state.tally["contacts"] > 0
+            assert model.state.tally.open_contacts[0] == model.state.tally.contacts[0] > 0
         code, beliefs, reality = fg.run_single(seed, linking, steps, design)
         np.testing.assert_array_equal(model.state.beliefs[0], beliefs)
         np.testing.assert_array_equal(model.state.code[0], code)

@@ -10,6 +10,7 @@ from simorg.model import OrgModel
 from simorg.scenario import Intervention
 from simorg.state import NO_REQUEST
 from simorg.structures import MEDIA_TEAM, REPORTING
+from simorg.tally import Tally
 
 from conftest import small
 
@@ -110,7 +111,7 @@ def test_sealed_silos_keep_every_request_in_customer_service() -> None:
         model.step()
         held = model.state.request_holder[model.state.request_topic != NO_REQUEST]
         assert np.all(dept[held] == 0)
-        assert model.state.tally.get("crossings", 0) == 0
+        assert model.state.tally.crossings[0] == 0
     assert model.totals["requests_opened"] > 100
 
 
@@ -128,7 +129,7 @@ def test_open_silos_let_requests_cross() -> None:
     crossings = 0
     for _ in range(30):
         model.step()
-        crossings += model.state.tally.get("crossings", 0)
+        crossings += model.state.tally.crossings[0]
     assert crossings > 0
 
 
@@ -171,7 +172,7 @@ def test_full_practice_makes_every_contact_open() -> None:
     model = OrgModel(sc, seed=5)
     model.step()
     tally = model.state.tally
-    assert tally["contacts"] > 0 and tally["open_contacts"] == tally["contacts"]
+    assert tally.contacts[0] > 0 and tally.open_contacts[0] == tally.contacts[0]
     assert model.outcomes["peer_trust"] > 0.5
 
 
@@ -186,13 +187,13 @@ def test_zero_practice_closes_every_contact_and_erodes_trust() -> None:
         }
     )
     model = run(sc, 10)
-    assert model.state.tally["open_contacts"] == 0
+    assert model.state.tally.open_contacts[0] == 0
     assert model.outcomes["peer_trust"] < 0.5
 
 
 def test_sealed_silos_mean_no_contact_crosses_a_department() -> None:
     model = run(small("traditional_silos", **{"organization.permeability": 0.0}), 10)
-    assert model.state.tally["cross_contacts"] == 0
+    assert model.state.tally.cross_contacts[0] == 0
     assert model.outcomes["cross_silo_share"] == 0
 
 
@@ -539,7 +540,7 @@ def test_a_customer_who_leaves_stops_buying_and_asking() -> None:
     st.customer_active[:10] = False
     st.request_topic[:10] = NO_REQUEST
     model.step()
-    assert model.state.tally["purchases"] == len(st.customer_trust) - 10
+    assert model.state.tally.purchases[0] == len(st.customer_trust) - 10
     assert np.all(st.request_topic[:10] == NO_REQUEST)
 
 
@@ -632,14 +633,14 @@ def test_relearning_a_flipped_dimension_is_not_an_innovation() -> None:
 
     model = OrgModel(small(), seed=1)
     st = model.state
-    st.tally = {}
+    st.tally = Tally()
     st.flipped_away[:] = False
-    st.flipped_away[1] = True
-    became = np.zeros(st.m, dtype=bool)
-    became[[1, 2]] = True
+    st.flipped_away[0, 1] = True
+    became = np.zeros((1, st.m), dtype=bool)
+    became[0, [1, 2]] = True
     _count_improvements(st, became)
-    assert st.tally["innovations"] == 1 and st.tally["relearned"] == 1
-    assert not st.flipped_away[1]
+    assert st.tally.innovations[0] == 1 and st.tally.relearned[0] == 1
+    assert not st.flipped_away[0, 1]
 
 
 def test_innovations_do_not_count_the_market_shifts() -> None:
@@ -760,7 +761,7 @@ def test_a_dormant_tie_does_not_enter_peer_trust() -> None:
     st.tie_recent[:10] = 0.0
     from simorg.outcomes import compute
 
-    after = compute(st, dict(model.totals))
+    after = compute(st, {k: np.array([v]) for k, v in model.totals.items()})[0]
     assert after["peer_trust"] == pytest.approx(before)
     assert after["dormant_ties"] == pytest.approx(10 / len(st.tie_recent))
 
@@ -771,7 +772,7 @@ def test_a_new_hire_starts_with_a_strangers_trust_on_unused_ties() -> None:
     from simorg.mechanisms.turnover import people_leave
 
     st = model.state
-    st.tally = {}
+    st.tally = Tally()
     slots = people_leave(st, np.random.default_rng(0))
     assert len(slots)
     s = st.structure

@@ -78,11 +78,13 @@ def _meet(
         t[down] = (1.0 - conv.trust_decay) * t.take(down)
 
     d = s.department
-    cross = np.count_nonzero(state.tie_crosses().take(tie))
-    cross += np.count_nonzero(d.take(plat_who) != d.take(plat_partner))
-    state.tally["contacts"] = float(len(a))
-    state.tally["cross_contacts"] = float(cross)
-    state.tally["open_contacts"] = float(np.count_nonzero(open_))
+    crossing = np.concatenate(
+        [state.tie_crosses().take(tie), d.take(plat_who) != d.take(plat_partner)]
+    )
+    tally = state.tally
+    tally.contacts = state.people_per_run(a)
+    tally.cross_contacts = state.people_per_run(a[crossing])
+    tally.open_contacts = state.people_per_run(a[open_])
 
     opened = np.flatnonzero(open_)
     on_platform = len(opened) - len(rise)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from simorg.mechanisms.requests import can_answer, open_request
+from simorg.randomness import RunStreams
 from simorg.state import NO_REQUEST, State
 
 
@@ -44,10 +45,11 @@ def customers_judge(
     theta[resolved] += cu.trust_gain * speed * (1.0 - theta.take(resolved))
     ack = state.request_acknowledged.take(failed)
     theta[failed] -= np.minimum(1.0, cu.trust_loss + cu.promise_penalty * ack) * theta.take(failed)
-    state.tally["requests_resolved"] = float(len(resolved))
-    state.tally["requests_failed"] = float(len(failed))
-    state.tally["resolve_time_sum"] = float(age.sum())
-    state.tally["promises_broken"] = float(ack.sum())
+    tally = state.tally
+    tally.requests_resolved = state.customers_per_run(resolved)
+    tally.requests_failed = state.customers_per_run(failed)
+    tally.resolve_time_sum = state.run_sum(age, resolved // max(state.run_customers, 1))
+    tally.promises_broken = state.customers_per_run(failed[ack])
 
     # listening: who handled the request may learn what the customer truly needs
     holder, receiver = state.request_holder, state.request_receiver
@@ -74,8 +76,7 @@ def _insight(state: State, who: np.ndarray, topic: np.ndarray) -> None:
     key = np.unique(who * state.m + topic)
     who, topic = key // state.m, key % state.m
     truth = state.reality[0, topic]
-    new = float((state.beliefs[0, who, topic] != truth).sum())
-    state.tally["insights"] = state.tally.get("insights", 0.0) + new
+    state.tally.insights += state.people_per_run(who[state.beliefs[0, who, topic] != truth])
     state.beliefs[0, who, topic] = truth
 
 
@@ -106,10 +107,10 @@ def _public_conversations(state: State, rng: np.random.Generator) -> tuple[int, 
     take_on = unsure & (state.request_topic.take(cust) == NO_REQUEST)
     c, first = np.unique(cust[take_on], return_index=True)
     open_request(state, c, topic[take_on][first], emp[take_on][first], True)
-    state.tally["requests_opened"] = state.tally.get("requests_opened", 0.0) + len(c)
+    state.tally.requests_opened += state.customers_per_run(c)
     learns = rng.random(len(emp)) < state.params.learning.listening
     _insight(state, emp[learns], topic[learns])
-    state.tally["public_conversations"] = float(len(emp))
+    state.tally.public_conversations = state.people_per_run(emp)
     return len(good), len(bad)
 
 
@@ -144,18 +145,18 @@ def _come_and_go(state: State, rng: np.random.Generator) -> None:
     leave = active & (u < cu.churn * (1.0 - theta))
     join = ~active & (u < cu.acquisition * theta)
     lost = np.flatnonzero(leave)
-    state.tally["requests_withdrawn"] = float(np.count_nonzero(state.request_topic[lost] >= 0))
+    state.tally.requests_withdrawn = state.customers_per_run(lost[state.request_topic[lost] >= 0])
     state.request_topic[lost] = NO_REQUEST  # a customer who leaves takes their request along
     active[lost] = False
     active[join] = True
-    state.tally["customers_lost"] = float(len(lost))
-    state.tally["customers_won"] = float(np.count_nonzero(join))
+    state.tally.customers_lost = state.customers_per_run(lost)
+    state.tally.customers_won = state.customers_per_run(np.flatnonzero(join))
 
 
-def customers_buy(state: State, rng: np.random.Generator) -> None:
+def customers_buy(state: State, rng: RunStreams) -> None:
     cu = state.params.customers
-    draw = rng.random(len(state.customer_trust), dtype=np.float32)
+    draw = rng.random(state.every_customer(), dtype=np.float32)
     buys = state.customer_active & (draw < cu.purchase_rate * state.customer_trust)
-    purchases = float(np.count_nonzero(buys))
-    state.tally["purchases"] = purchases
-    state.tally["revenue"] = purchases * cu.price
+    purchases = state.customers_per_run(np.flatnonzero(buys))
+    state.tally.purchases = purchases
+    state.tally.revenue = purchases * cu.price

@@ -30,12 +30,12 @@ def organizational_learning(state: State, streams: dict[str, np.random.Generator
         draw = streams["voice"].random(state.n, dtype=np.float32)
         voice = (state.structure.is_leader | (draw < heard))[None, :]
     if lr.turbulence > 0:  # the market moves first, as in March's program
-        right = state.code[0] == state.reality[0]
+        right = state.code == state.reality
         if state.task is None:
             learning.turbulence(state.reality, lr.turbulence, streams["knowledge"])
         else:
             _nk_market_moves(state, lr.turbulence, streams["knowledge"])
-        now_wrong = state.code[0] != state.reality[0]
+        now_wrong = state.code != state.reality
         state.flipped_away |= right & now_wrong
         state.flipped_away &= now_wrong  # a dimension the market flipped back is right again
     became_right = learning.knowledge_step(
@@ -48,7 +48,7 @@ def organizational_learning(state: State, streams: dict[str, np.random.Generator
         voice=voice,
         task=state.task,
     )
-    _count_improvements(state, became_right[0])
+    _count_improvements(state, became_right)
     if state.department_code is not None:
         department_learning(state, voice, streams["department_codes"])
 
@@ -128,8 +128,8 @@ def learn_from_failure(
     truth = state.reality[0]
     wrong = state.code[0, topics] != truth[topics]
     fix = np.unique(topics[wrong & (rng.random(len(topics)) < p)])
-    became = np.zeros(state.m, dtype=bool)
-    became[fix] = True
+    became = np.zeros((state.runs, state.m), dtype=bool)
+    became[0, fix] = True
     state.code[0, fix] = truth[fix]
     _count_improvements(state, became)
     who = people.reshape(-1)
@@ -137,13 +137,14 @@ def learn_from_failure(
     ok = (who >= 0) & (rng.random(len(who)) < p)
     who, topic = who[ok], topic[ok]
     was_wrong = state.beliefs[0, who, topic] != truth[topic]
-    state.tally["lessons"] = state.tally.get("lessons", 0.0) + float(was_wrong.sum())
+    state.tally.lessons += state.people_per_run(who[was_wrong])
     state.beliefs[0, who, topic] = truth[topic]
 
 
 def _count_improvements(state: State, became_right: np.ndarray) -> None:
+    """Count code dimensions that became right ((R, m) bool) as innovations or re-learning."""
     again = became_right & state.flipped_away
     state.flipped_away &= ~became_right
     t = state.tally
-    t["innovations"] = t.get("innovations", 0.0) + float((became_right & ~again).sum())
-    t["relearned"] = t.get("relearned", 0.0) + float(again.sum())
+    t.innovations += np.count_nonzero(became_right & ~again, axis=1)
+    t.relearned += np.count_nonzero(again, axis=1)

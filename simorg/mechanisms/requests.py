@@ -33,7 +33,7 @@ def customers_speak(state: State, rng: np.random.Generator) -> np.ndarray:
     s = state.structure
     idle = (state.request_topic == NO_REQUEST) & state.customer_active
     raising = np.flatnonzero(idle & (rng.random(len(idle), dtype=np.float32) < cu.request_rate))
-    state.tally["requests_opened"] = float(len(raising))
+    state.tally.requests_opened = state.customers_per_run(raising)
     if len(raising) == 0:
         return raising
     topic = state.needs[raising, rng.integers(0, state.needs.shape[1], size=len(raising))]
@@ -83,7 +83,7 @@ def requests_travel(
     open_ = np.flatnonzero(state.request_topic != NO_REQUEST)
     resolved: list[np.ndarray] = []
     escalations: list[np.ndarray] = []
-    crossings = 0
+    crossings = np.zeros(state.runs)
     for _ in range(cu.handovers):
         if len(open_) == 0:
             break
@@ -100,9 +100,9 @@ def requests_travel(
         state.request_age[open_] += dt
     failed = open_[state.request_age.take(open_) > cu.request_limit + 1e-9]
     esc = np.concatenate(escalations) if escalations else np.empty(0, dtype=np.int64)
-    state.tally["crossings"] = float(crossings)
-    state.tally["escalations"] = float(len(esc) // 3)
     esc = esc.reshape(-1, 3)
+    state.tally.crossings = crossings
+    state.tally.escalations = state.people_per_run(esc[:, 1])
     return (
         np.concatenate(resolved) if resolved else open_[:0],
         failed,
@@ -129,13 +129,13 @@ def _remember(state: State, done: np.ndarray, rng: np.random.Generator) -> None:
 
 def _pass_along(
     state: State, waiting: np.ndarray, rng: np.random.Generator
-) -> tuple[int, np.ndarray]:
-    """One hand-over round for the waiting requests; returns the number of boundary crossings
-    and the escalations as a flat array of (topic, holder, manager) triples."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """One hand-over round for the waiting requests; returns the boundary crossings per run and
+    the escalations as a flat array of (topic, holder, manager) triples."""
     s = state.structure
     none = np.empty(0, dtype=np.int64)
     if len(waiting) == 0:
-        return 0, none
+        return np.zeros(state.runs), none
     cu = state.params.customers
     holder = state.request_holder.take(waiting)
     topic = state.request_topic.take(waiting)
@@ -205,7 +205,7 @@ def _pass_along(
     state.request_held[moved] = 0
     esc = has[moves & escalate.take(has)]
     triples = np.stack([topic.take(esc), holder.take(esc), to.take(esc)], axis=1).reshape(-1)
-    return int(np.count_nonzero(crossing & moves)), triples.astype(np.int64)
+    return state.customers_per_run(waiting[has[crossing & moves]]), triples.astype(np.int64)
 
 
 def _best_per_row(pos: np.ndarray, score: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -24,7 +24,7 @@ def people_leave(state: State, rng: np.random.Generator) -> np.ndarray:
     sc = state.params
     to = sc.turnover
     if to.base_rate == 0 and to.trust_sensitivity == 0:
-        state.tally["leavers"] = 0.0
+        state.tally.leavers = np.zeros(state.runs)
         return np.empty(0, dtype=np.int64)
     s = state.structure
     u = rng.random(s.n, dtype=np.float32)
@@ -34,7 +34,7 @@ def people_leave(state: State, rng: np.random.Generator) -> np.ndarray:
     trust = (state.leadership_trust.take(maybe) + state.trust_in_use_rows(maybe)) / 2
     leave = u.take(maybe) < to.base_rate + to.trust_sensitivity * (1.0 - trust)
     slots = maybe[leave]
-    state.tally["leavers"] = float(len(slots))
+    state.tally.leavers = state.people_per_run(slots)
     if len(slots) == 0:
         return slots
     m = state.m
