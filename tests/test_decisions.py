@@ -13,6 +13,7 @@ from simorg import decisions
 from simorg.decisions import Decisions
 from simorg.mechanisms import conversations, requests
 from simorg.model import OrgModel
+from simorg.randomness import RunStreams
 from simorg.state import NO_REQUEST
 
 from conftest import small
@@ -126,7 +127,7 @@ def test_a_passed_request_goes_where_the_participant_said():
     c, topic = _desk(m, i, answerable=True)  # even one they could answer
     st.decisions = Decisions.empty(st)
     st.decisions.decided_by[c], st.decisions.pass_to[c] = i, target
-    resolved, *_ = requests.requests_travel(st, np.random.default_rng(0))
+    resolved, *_ = requests.requests_travel(st, RunStreams([np.random.default_rng(0)]))
     assert len(resolved) == 0 and st.request_holder[c] == target
     assert st.request_from[c] == i
 
@@ -139,7 +140,7 @@ def test_an_answer_is_right_only_when_the_person_knows():
         c, _ = _desk(m, i, answerable=knows)
         st.decisions = Decisions.empty(st)
         st.decisions.decided_by[c], st.decisions.answer[c] = i, True
-        resolved, failed, *_ = requests.requests_travel(st, np.random.default_rng(0))
+        resolved, failed, *_ = requests.requests_travel(st, RunStreams([np.random.default_rng(0)]))
         assert (c in resolved) is knows
         assert (c in failed) is not knows  # a wrong answer fails the request this week
         assert st.request_holder[c] == i  # it never left the desk
@@ -153,7 +154,7 @@ def test_a_decision_of_someone_who_no_longer_holds_the_request_is_dropped():
     st.decisions = Decisions.empty(st)
     other = int(st.structure.indices[st.structure.indptr[i]])
     st.decisions.decided_by[c], st.decisions.answer[c] = other, True  # not the holder
-    resolved, failed, *_ = requests.requests_travel(st, np.random.default_rng(0))
+    resolved, failed, *_ = requests.requests_travel(st, RunStreams([np.random.default_rng(0)]))
     assert c not in failed and st.decisions.decided_by[c] == decisions.RULES
 
 

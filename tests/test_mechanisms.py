@@ -7,6 +7,7 @@ import pytest
 
 from simorg.mechanisms.customers import customers_judge
 from simorg.model import OrgModel
+from simorg.randomness import RunStreams
 from simorg.scenario import Intervention
 from simorg.state import NO_REQUEST
 from simorg.structures import MEDIA_TEAM, REPORTING
@@ -145,7 +146,7 @@ def test_a_broken_promise_costs_more_than_no_promise() -> None:
         st.request_acknowledged[c] = ack
         st.request_age[c] = 99
     none = np.array([], dtype=int)
-    customers_judge(st, none, none, np.array([0, 1]), np.random.default_rng(0))
+    customers_judge(st, none, none, np.array([0, 1]), RunStreams([np.random.default_rng(0)]))
     assert st.customer_trust[0] < st.customer_trust[1] < 0.5
     assert st.request_topic[0] == NO_REQUEST
 
@@ -158,7 +159,7 @@ def test_fast_resolution_raises_trust_more_than_slow() -> None:
         st.request_topic[c] = 0
         st.request_age[c] = age
     none = np.array([], dtype=int)
-    customers_judge(st, none, np.array([0, 1]), none, np.random.default_rng(0))
+    customers_judge(st, none, np.array([0, 1]), none, RunStreams([np.random.default_rng(0)]))
     assert st.customer_trust[0] > st.customer_trust[1] > 0.5
 
 
@@ -478,13 +479,13 @@ def test_transactive_memory_sends_a_request_straight_to_who_answered_before() ->
 
     open_request(st, np.array([0]), np.array([j]), np.array([receiver]), False)
     st.known_expert[receiver, j] = expert
-    resolved, *_ = requests_travel(st, np.random.default_rng(0))
+    resolved, *_ = requests_travel(st, RunStreams([np.random.default_rng(0)]))
     assert list(resolved) == [0]
     assert st.request_holder[0] == expert
     # without the memory the same request does not reach the expert in one step
     open_request(st, np.array([0]), np.array([j]), np.array([receiver]), False)
     st.known_expert[:] = -1
-    resolved, *_ = requests_travel(st, np.random.default_rng(0))
+    resolved, *_ = requests_travel(st, RunStreams([np.random.default_rng(0)]))
     assert len(resolved) == 0
 
 
@@ -604,7 +605,7 @@ def test_being_heard_raises_trust_at_once() -> None:
 
     open_request(st, np.array([0]), np.array([0]), np.array([0]), True)
     none = np.array([], dtype=int)
-    customers_judge(st, np.array([0]), none, none, np.random.default_rng(0))
+    customers_judge(st, np.array([0]), none, none, RunStreams([np.random.default_rng(0)]))
     assert st.customer_trust[0] == pytest.approx(0.75)
 
 

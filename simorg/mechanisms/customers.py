@@ -18,13 +18,24 @@ Word of mouth: θ moves toward contacts' mean. Customers leave with probability 
 (Bolton 1998: satisfaction drives retention); prospects, whose θ is the company's reputation as
 they hear it, become customers with probability acquisition·θ (word of mouth and reputation,
 Bass 1969). Only customers raise requests and buy: each buys with probability purchase_rate·θ.
+
+In a batch of runs (simorg.batch) each run draws its own numbers, over its own people and
+customers, so run r gives exactly what it gives alone.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simorg.mechanisms.requests import can_answer, open_request
+from simorg.mechanisms.requests import (
+    belief_of,
+    can_answer,
+    draw_sizes,
+    in_run_order,
+    open_request,
+    reality_of,
+    starts,
+)
 from simorg.randomness import RunStreams
 from simorg.state import NO_REQUEST, State
 
@@ -34,8 +45,10 @@ def customers_judge(
     raised: np.ndarray,
     resolved: np.ndarray,
     failed: np.ndarray,
-    rng: np.random.Generator,
+    rng: RunStreams,
 ) -> None:
+    """Customers judge this step's requests (`raised`, `resolved`, `failed`: run-major), talk
+    in public and by word of mouth, and come and go."""
     cu = state.params.customers
     theta = state.customer_trust
     heard = raised[state.request_acknowledged.take(raised)]
@@ -56,16 +69,24 @@ def customers_judge(
     who = np.concatenate([holder.take(resolved), receiver.take(resolved), receiver.take(failed)])
     topic = state.request_topic
     topic = np.concatenate([topic.take(resolved), topic.take(resolved), topic.take(failed)])
+    R, C = state.runs, state.run_customers
+    if R > 1:  # each run's resolved holders, resolved receivers, failed receivers, as alone
+        run = np.concatenate([resolved, resolved, failed]) // C
+        who, topic = in_run_order(run, R, who, topic)
     p = state.params.learning.listening * state.practice.take(who)
-    learns = rng.random(len(who)) < p
+    learns = rng.random(draw_sizes(who, state.run_size, R)) < p
     _insight(state, who[learns], topic[learns])
 
     closed = np.concatenate([resolved, failed])
     state.request_topic[closed] = NO_REQUEST
 
     good, bad = _public_conversations(state, rng)
-    n_good = rng.binomial(len(resolved), cu.public_share) if len(resolved) else 0
-    n_bad = rng.binomial(len(failed), cu.public_share) if len(failed) else 0
+    if R == 1:
+        n_good = rng.binomial(len(resolved), cu.public_share) if len(resolved) else 0
+        n_bad = rng.binomial(len(failed), cu.public_share) if len(failed) else 0
+    else:  # a run with no resolved (failed) request draws nothing
+        n_good = rng.binomial(draw_sizes(resolved, C, R), cu.public_share)
+        n_bad = rng.binomial(draw_sizes(failed, C, R), cu.public_share)
     _word_of_mouth(state, rng, good + n_good, bad + n_bad)
     np.clip(theta, 0.0, 1.0, out=theta)
     _come_and_go(state, rng)
@@ -73,31 +94,54 @@ def customers_judge(
 
 def _insight(state: State, who: np.ndarray, topic: np.ndarray) -> None:
     """People learn customers' true needs; one person hearing a need twice learns it once."""
-    key = np.unique(who * state.m + topic)
+    key = np.unique(who * state.m + topic)  # batch slots: the run is the major key
     who, topic = key // state.m, key % state.m
-    truth = state.reality[0, topic]
-    state.tally.insights += state.people_per_run(who[state.beliefs[0, who, topic] != truth])
-    state.beliefs[0, who, topic] = truth
+    truth = reality_of(state, who, topic)
+    run: int | np.ndarray = 0
+    local = who
+    if state.runs > 1:
+        run = who // state.run_size
+        local = who - run * state.run_size
+    state.tally.insights += state.people_per_run(who[state.beliefs[run, local, topic] != truth])
+    state.beliefs[run, local, topic] = truth
 
 
-def _public_conversations(state: State, rng: np.random.Generator) -> tuple[int, int]:
+Counts = int | np.ndarray  # one run: a number; a batch: (R,) one per run
+
+
+def _public_conversations(state: State, rng: RunStreams) -> tuple[Counts, Counts]:
     """Customer-facing employees talk with customers in public; returns (good, bad) counts."""
     cu = state.params.customers
+    R, n, C = state.runs, state.run_size, state.run_customers
+    none: Counts = 0 if R == 1 else np.zeros(R, dtype=np.int64)
     facing = np.flatnonzero(state.customer_facing)
     customers = np.flatnonzero(state.customer_active)
-    if cu.public_talk <= 0 or len(facing) == 0 or len(customers) == 0:
-        return 0, 0
-    # thinning, as for platform contacts: Poisson(public_talk × facing) proposals, kept ∝ s
-    x = rng.random(rng.poisson(cu.public_talk * len(facing))) * len(facing)
-    pick = x.astype(np.intp)
-    emp = facing.take(pick)
+    if R == 1:
+        if cu.public_talk <= 0 or len(facing) == 0 or len(customers) == 0:
+            return 0, 0
+        # thinning, as for platform contacts: Poisson(public_talk × facing) proposals, kept ∝ s
+        x = rng.random(rng.poisson(cu.public_talk * len(facing))) * len(facing)
+        pick = x.astype(np.intp)
+        emp = facing.take(pick)
+        n_customers: Counts = len(customers)
+    else:  # the same per run; a run without facing people or customers draws nothing
+        n_facing = np.bincount(facing // n, minlength=R)
+        n_customers = np.bincount(customers // C, minlength=R)
+        talks = (n_facing > 0) & (n_customers > 0)
+        if cu.public_talk <= 0 or not talks.any():
+            return none, none
+        proposals = rng.poisson(cu.public_talk * n_facing, where=talks)
+        x = rng.random(proposals) * np.repeat(n_facing, proposals)
+        pick = x.astype(np.intp)
+        emp = facing.take(pick + starts(n_facing, proposals))
     emp = emp[x - pick < state.practice.take(emp)]
     if len(emp) == 0:
-        return 0, 0
-    cust = customers[rng.integers(0, len(customers), size=len(emp))]
-    topic = state.needs[cust, rng.integers(0, state.needs.shape[1], size=len(emp))]
+        return none, none
+    k = draw_sizes(emp, n, R)
+    cust = customers[rng.integers(0, n_customers, k) + starts(n_customers, k)]
+    topic = state.needs[cust, rng.integers(0, state.needs.shape[1], k)]
     answers = can_answer(state, emp, topic)
-    wrong = state.beliefs[0, emp, topic] == -state.reality[0, topic]
+    wrong = belief_of(state, emp, topic) == -reality_of(state, emp, topic)
     unsure = ~answers & ~wrong
     theta = state.customer_trust
     good, bad = cust[answers], cust[wrong]
@@ -108,13 +152,13 @@ def _public_conversations(state: State, rng: np.random.Generator) -> tuple[int, 
     c, first = np.unique(cust[take_on], return_index=True)
     open_request(state, c, topic[take_on][first], emp[take_on][first], True)
     state.tally.requests_opened += state.customers_per_run(c)
-    learns = rng.random(len(emp)) < state.params.learning.listening
+    learns = rng.random(k) < state.params.learning.listening
     _insight(state, emp[learns], topic[learns])
     state.tally.public_conversations = state.people_per_run(emp)
-    return len(good), len(bad)
+    return draw_sizes(good, C, R), draw_sizes(bad, C, R)
 
 
-def _word_of_mouth(state: State, rng: np.random.Generator, good: int, bad: int) -> None:
+def _word_of_mouth(state: State, rng: RunStreams, good: Counts, bad: Counts) -> None:
     cu = state.params.customers
     theta = state.customer_trust
     C = len(theta)
@@ -126,9 +170,9 @@ def _word_of_mouth(state: State, rng: np.random.Generator, good: int, bad: int) 
         mean = np.divide(heard, deg, out=theta.copy(), where=deg > 0)
         theta += cu.word_of_mouth * (mean - theta)
     # public events reach many people of the market at once (only those who saw one move)
-    if (good or bad) and cu.public_reach:
-        seen_good = np.bincount(rng.integers(0, C, size=good * cu.public_reach), minlength=C)
-        seen_bad = np.bincount(rng.integers(0, C, size=bad * cu.public_reach), minlength=C)
+    if cu.public_reach and (np.any(good) or np.any(bad)):
+        seen_good = np.bincount(_reached(state, rng, good * cu.public_reach), minlength=C)
+        seen_bad = np.bincount(_reached(state, rng, bad * cu.public_reach), minlength=C)
         saw = np.flatnonzero(seen_good)
         up = 1.0 - (1.0 - cu.public_impact * cu.trust_gain) ** seen_good.take(saw)
         theta[saw] += up * (1.0 - theta.take(saw))
@@ -137,11 +181,20 @@ def _word_of_mouth(state: State, rng: np.random.Generator, good: int, bad: int) 
         theta[saw] -= down * theta.take(saw)
 
 
-def _come_and_go(state: State, rng: np.random.Generator) -> None:
+def _reached(state: State, rng: RunStreams, k: Counts) -> np.ndarray:
+    """`k` (per run) random customers of the market, each of their own run."""
+    C = state.run_customers
+    picks = rng.integers(0, C, k)
+    if state.runs > 1:
+        picks += np.repeat(np.arange(state.runs) * C, k)
+    return picks
+
+
+def _come_and_go(state: State, rng: RunStreams) -> None:
     """Customers leave as trust falls; prospects join as reputation rises."""
     cu = state.params.customers
     theta, active = state.customer_trust, state.customer_active
-    u = rng.random(len(theta), dtype=np.float32)
+    u = rng.random(state.every_customer(), dtype=np.float32)
     leave = active & (u < cu.churn * (1.0 - theta))
     join = ~active & (u < cu.acquisition * theta)
     lost = np.flatnonzero(leave)

@@ -16,6 +16,10 @@ boundary succeeds with probability min(π_a, π_b)·((s_a + s_b)/2 + t_ab)/2 (t_
 or a first meeting's for a remembered expert); inside a department it always does. When a request
 is resolved, its receiver and whoever handed it to the resolver remember who answered the topic;
 who handed a request to a remembered expert who then cannot answer it forgets them.
+
+In a batch of runs (simorg.batch) every run draws its own numbers: the draws go per run, over
+items kept run-major (each run's in the order the run alone has them), so run r gives exactly
+what it gives alone.
 """
 
 from __future__ import annotations
@@ -23,31 +27,80 @@ from __future__ import annotations
 import numpy as np
 
 from simorg import decisions
+from simorg.batch import run_major
 from simorg.mechanisms.sampling import expand_rows
+from simorg.randomness import RunStreams
 from simorg.state import NO_REQUEST, State
 
 
-def customers_speak(state: State, rng: np.random.Generator) -> np.ndarray:
-    """Customers without an open request raise one with probability λ; returns who raised one."""
+def draw_sizes(ids: np.ndarray, size: int, runs: int) -> int | np.ndarray:
+    """The sizes of one draw per item of `ids` (run-major batch slots, `size` of them per run):
+    (R,) how many fall in each run; one run: just how many."""
+    if runs == 1:
+        return len(ids)
+    return np.bincount(ids // size, minlength=runs)
+
+
+def starts(counts: int | np.ndarray, sizes: int | np.ndarray) -> np.ndarray | int:
+    """For draws of `sizes` per run, where each draw's run begins in a run-major list that has
+    `counts` (R,) items per run (to turn a run's local pick into a place in the list)."""
+    if np.ndim(sizes) == 0:
+        return 0
+    return np.repeat(np.cumsum(counts) - counts, sizes)
+
+
+def in_run_order(run: np.ndarray, runs: int, *items: np.ndarray) -> list[np.ndarray]:
+    """`items` (lists built from pieces, e.g. round after round) reordered run by run, each
+    run's items in their order, so that they line up with the run's draws as alone."""
+    order = run_major(run, runs)
+    return list(items) if order is None else [a.take(order, axis=0) for a in items]
+
+
+def reality_of(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarray:
+    """The true value of `topic` in each person's run (reality[0] for a run alone)."""
+    if state.runs == 1:
+        return state.reality[0].take(topic)
+    return state.reality.reshape(-1).take(people // state.run_size * state.m + topic)
+
+
+def belief_of(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarray:
+    """Each person's belief on `topic` (people are batch slots)."""
+    return state.beliefs.reshape(-1).take(people * state.m + topic)
+
+
+def customers_speak(state: State, rng: RunStreams) -> np.ndarray:
+    """Customers without an open request raise one with probability λ; returns who raised one
+    (run-major)."""
     cu = state.params.customers
     s = state.structure
     idle = (state.request_topic == NO_REQUEST) & state.customer_active
-    raising = np.flatnonzero(idle & (rng.random(len(idle), dtype=np.float32) < cu.request_rate))
+    draw = rng.random(state.every_customer(), dtype=np.float32)
+    raising = np.flatnonzero(idle & (draw < cu.request_rate))
     state.tally.requests_opened = state.customers_per_run(raising)
     if len(raising) == 0:
         return raising
-    topic = state.needs[raising, rng.integers(0, state.needs.shape[1], size=len(raising))]
-    facing = np.flatnonzero(state.customer_facing)
-    acknowledged = len(facing) > 0
-    if not acknowledged:  # nobody on public channels: the Customer Service queue
-        facing = np.flatnonzero(s.department == 0)
-    receiver = facing[rng.integers(0, len(facing), size=len(raising))]
-    open_request(state, raising, topic, receiver, acknowledged)
+    k = draw_sizes(raising, state.run_customers, state.runs)
+    topic = state.needs[raising, rng.integers(0, state.needs.shape[1], k)]
+    # each run's customer-facing people, or (nobody on public channels) its Customer Service queue
+    R, n = state.runs, state.run_size
+    facing = state.customer_facing.reshape(R, n)
+    acknowledged = facing.any(axis=1)
+    if not acknowledged.all():
+        facing = np.where(acknowledged[:, None], facing, (s.department == 0).reshape(R, n))
+    pool = np.flatnonzero(facing)
+    count = facing.sum(axis=1)
+    receiver = pool[rng.integers(0, count, k) + starts(count, k)]
+    ack = bool(acknowledged[0]) if R == 1 else np.repeat(acknowledged, k)
+    open_request(state, raising, topic, receiver, ack)
     return raising
 
 
 def open_request(
-    state: State, customers: np.ndarray, topic: np.ndarray, receiver: np.ndarray, ack: bool
+    state: State,
+    customers: np.ndarray,
+    topic: np.ndarray,
+    receiver: np.ndarray,
+    ack: bool | np.ndarray,
 ) -> None:
     state.request_topic[customers] = topic
     state.request_holder[customers] = receiver
@@ -63,7 +116,7 @@ def can_answer(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarra
     owning department's, or (a fixed share `outside_expertise` of person-topic pairs, drawn at
     hire) an outsider's."""
     at = people * state.m + topic  # flat (person, topic) index: one take, not 2-D indexing
-    right = state.beliefs[0].reshape(-1).take(at) == state.reality[0].take(topic)
+    right = state.beliefs.reshape(-1).take(at) == reality_of(state, people, topic)
     expert = state.structure.department.take(people) == state.dimension_owner.take(topic)
     p_out = state.params.customers.outside_expertise
     if p_out > 0:
@@ -72,12 +125,12 @@ def can_answer(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarra
 
 
 def requests_travel(
-    state: State, rng: np.random.Generator
+    state: State, rng: RunStreams
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Answer what can be answered, pass the rest on, `handovers` rounds per step.
 
     Returns (resolved, failed) customers and the escalations of this step as (topics, (k, 2)
-    people: the holder who escalated and the manager who received it)."""
+    people: the holder who escalated and the manager who received it), all run-major."""
     cu = state.params.customers
     dt = 1.0 / cu.handovers
     open_ = np.flatnonzero(state.request_topic != NO_REQUEST)
@@ -101,17 +154,16 @@ def requests_travel(
     failed = open_[state.request_age.take(open_) > cu.request_limit + 1e-9]
     esc = np.concatenate(escalations) if escalations else np.empty(0, dtype=np.int64)
     esc = esc.reshape(-1, 3)
+    done = np.concatenate(resolved) if resolved else open_[:0]
+    if state.runs > 1:  # the rounds one after another: each run's own, round by round
+        (done,) = in_run_order(done // state.run_customers, state.runs, done)
+        (esc,) = in_run_order(esc[:, 1] // state.run_size, state.runs, esc)
     state.tally.crossings = crossings
     state.tally.escalations = state.people_per_run(esc[:, 1])
-    return (
-        np.concatenate(resolved) if resolved else open_[:0],
-        failed,
-        esc[:, 0],
-        esc[:, 1:],
-    )
+    return done, failed, esc[:, 0], esc[:, 1:]
 
 
-def _remember(state: State, done: np.ndarray, rng: np.random.Generator) -> None:
+def _remember(state: State, done: np.ndarray, rng: RunStreams) -> None:
     """Who received a resolved request and who handed it to the resolver remember the resolver
     as the one who knows its topic (transactive memory); see _pass_along for forgetting."""
     p = state.params.learning.transactive_memory
@@ -119,16 +171,17 @@ def _remember(state: State, done: np.ndarray, rng: np.random.Generator) -> None:
         return
     resolver, topic = state.request_holder.take(done), state.request_topic.take(done)
     memory = state.known_expert.reshape(-1)  # a view: known_expert is C-contiguous
+    k = draw_sizes(done, state.run_customers, state.runs)
     for who in (state.request_receiver.take(done), state.request_from.take(done)):
         ok = (who >= 0) & (who != resolver)
         if p < 1:
-            ok &= rng.random(len(who)) < p
+            ok &= rng.random(k) < p
         ok = np.flatnonzero(ok)
         memory[who.take(ok) * state.m + topic.take(ok)] = resolver.take(ok)
 
 
 def _pass_along(
-    state: State, waiting: np.ndarray, rng: np.random.Generator
+    state: State, waiting: np.ndarray, rng: RunStreams
 ) -> tuple[np.ndarray, np.ndarray]:
     """One hand-over round for the waiting requests; returns the boundary crossings per run and
     the escalations as a flat array of (topic, holder, manager) triples."""
@@ -180,11 +233,11 @@ def _pass_along(
         score += (nb == s.manager.take(h)) & ~in_owner & ~broker
         report = in_owner & (s.manager.take(nb) == h)
         mine = np.flatnonzero(report)  # the few reports in the owning department: do they know?
-        jm, truth = j.take(mine), state.reality[0]
-        report[mine] = state.beliefs[0].reshape(-1).take(nb.take(mine) * m + jm) == truth.take(jm)
+        nm, jm = nb.take(mine), j.take(mine)
+        report[mine] = belief_of(state, nm, jm) == reality_of(state, nm, jm)
         score += report
         score[nb == state.request_from.take(waiting.take(route)).take(pos)] = -1.0
-        best = _best_per_row(pos, score, rng)
+        best = _best_per_row(pos, score, rng, draw_sizes(h, state.run_size, state.runs))
         chosen = route.take(pos.take(best))
         to[chosen] = nb.take(best)
         trust[chosen] = state.tie_trust.take(tie.take(best))
@@ -197,7 +250,7 @@ def _pass_along(
     p = state.practice
     perm = np.minimum(state.permeability.take(d.take(frm)), state.permeability.take(d.take(dst)))
     chance = perm * ((p.take(frm) + p.take(dst)) / 2 + trust.take(has)) / 2
-    moves = ~crossing | (rng.random(len(has)) < chance)
+    moves = ~crossing | (rng.random(draw_sizes(frm, state.run_size, state.runs)) < chance)
     moved = waiting[has[moves]]
     state.request_held[waiting] += 1
     state.request_holder[moved] = dst[moves]
@@ -208,10 +261,12 @@ def _pass_along(
     return state.customers_per_run(waiting[has[crossing & moves]]), triples.astype(np.int64)
 
 
-def _best_per_row(pos: np.ndarray, score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Index of the highest score in each run of equal `pos` (sorted, as expand_rows gives
-    them), ties broken at random: one pass, no sort."""
-    key = score + rng.random(len(score))
+def _best_per_row(
+    pos: np.ndarray, score: np.ndarray, rng: RunStreams, sizes: int | np.ndarray
+) -> np.ndarray:
+    """Index of the highest score in each stretch of equal `pos` (sorted, as expand_rows gives
+    them), ties broken at random (`sizes`: the candidates per run): one pass, no sort."""
+    key = score + rng.random(sizes)
     first = np.flatnonzero(pos[1:] != pos[:-1])
     first += 1
     first = np.concatenate(([0], first))
