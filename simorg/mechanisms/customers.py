@@ -33,6 +33,7 @@ from simorg.mechanisms.requests import (
     draw_sizes,
     in_run_order,
     open_request,
+    pick_in_runs,
     reality_of,
     starts,
 )
@@ -138,7 +139,7 @@ def _public_conversations(state: State, rng: RunStreams) -> tuple[Counts, Counts
     if len(emp) == 0:
         return none, none
     k = draw_sizes(emp, n, R)
-    cust = customers[rng.integers(0, n_customers, k) + starts(n_customers, k)]
+    cust = pick_in_runs(rng, customers, n_customers, k)
     topic = state.needs[cust, rng.integers(0, state.needs.shape[1], k)]
     answers = can_answer(state, emp, topic)
     wrong = belief_of(state, emp, topic) == -reality_of(state, emp, topic)
@@ -170,7 +171,7 @@ def _word_of_mouth(state: State, rng: RunStreams, good: Counts, bad: Counts) -> 
         mean = np.divide(heard, deg, out=theta.copy(), where=deg > 0)
         theta += cu.word_of_mouth * (mean - theta)
     # public events reach many people of the market at once (only those who saw one move)
-    if cu.public_reach and (np.any(good) or np.any(bad)):
+    if cu.public_reach and (_some(good) or _some(bad)):
         seen_good = np.bincount(_reached(state, rng, good * cu.public_reach), minlength=C)
         seen_bad = np.bincount(_reached(state, rng, bad * cu.public_reach), minlength=C)
         saw = np.flatnonzero(seen_good)
@@ -179,6 +180,10 @@ def _word_of_mouth(state: State, rng: RunStreams, good: Counts, bad: Counts) -> 
         saw = np.flatnonzero(seen_bad)
         down = 1.0 - (1.0 - cu.public_impact * cu.trust_loss) ** seen_bad.take(saw)
         theta[saw] -= down * theta.take(saw)
+
+
+def _some(counts: Counts) -> bool:
+    return bool(counts.any()) if isinstance(counts, np.ndarray) else bool(counts)
 
 
 def _reached(state: State, rng: RunStreams, k: Counts) -> np.ndarray:

@@ -41,12 +41,22 @@ def draw_sizes(ids: np.ndarray, size: int, runs: int) -> int | np.ndarray:
     return np.bincount(ids // size, minlength=runs)
 
 
-def starts(counts: int | np.ndarray, sizes: int | np.ndarray) -> np.ndarray | int:
-    """For draws of `sizes` per run, where each draw's run begins in a run-major list that has
-    `counts` (R,) items per run (to turn a run's local pick into a place in the list)."""
-    if np.ndim(sizes) == 0:
-        return 0
+def starts(counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """For draws of `sizes` (R,) per run, where each draw's run begins in a run-major list that
+    has `counts` (R,) items per run (to turn a run's local pick into a place in the list)."""
     return np.repeat(np.cumsum(counts) - counts, sizes)
+
+
+def pick_in_runs(
+    rng: RunStreams, members: np.ndarray, counts: int | np.ndarray, sizes: int | np.ndarray
+) -> np.ndarray:
+    """`sizes` (per run) members drawn at random, each from its own run's: `members` is a
+    run-major list with `counts` (R,) per run. One run: members[integers(0, len(members))]."""
+    if np.ndim(sizes) == 0:
+        return members[rng.integers(0, len(members), sizes)]
+    at = rng.integers(0, counts, sizes)
+    at += starts(np.asarray(counts), np.asarray(sizes))
+    return members[at]
 
 
 def in_run_order(run: np.ndarray, runs: int, *items: np.ndarray) -> list[np.ndarray]:
@@ -83,14 +93,15 @@ def customers_speak(state: State, rng: RunStreams) -> np.ndarray:
     topic = state.needs[raising, rng.integers(0, state.needs.shape[1], k)]
     # each run's customer-facing people, or (nobody on public channels) its Customer Service queue
     R, n = state.runs, state.run_size
-    facing = state.customer_facing.reshape(R, n)
-    acknowledged = facing.any(axis=1)
+    pool = np.flatnonzero(state.customer_facing)
+    count = draw_sizes(pool, n, R)
+    acknowledged = np.asarray(count) > 0
     if not acknowledged.all():
-        facing = np.where(acknowledged[:, None], facing, (s.department == 0).reshape(R, n))
-    pool = np.flatnonzero(facing)
-    count = facing.sum(axis=1)
-    receiver = pool[rng.integers(0, count, k) + starts(count, k)]
-    ack = bool(acknowledged[0]) if R == 1 else np.repeat(acknowledged, k)
+        queue = (s.department == 0) & np.repeat(~acknowledged, n)
+        pool = np.flatnonzero(state.customer_facing | queue)
+        count = draw_sizes(pool, n, R)
+    receiver = pick_in_runs(rng, pool, count, k)
+    ack = bool(acknowledged) if R == 1 else np.repeat(acknowledged, k)
     open_request(state, raising, topic, receiver, ack)
     return raising
 
