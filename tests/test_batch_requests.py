@@ -33,6 +33,18 @@ SCENARIOS = {
     "team": small("social_media_team", **BUSY),
     "none": small("traditional_silos", **BUSY),
     "full_memory": small("social_business", **{**BUSY, "learning.transactive_memory": 1.0}),
+    # and the branches switched off: no memory, no escalation, no outside experts, no reach
+    "off": small(
+        "social_business",
+        **{
+            **BUSY,
+            "learning.transactive_memory": 0.0,
+            "customers.escalate_after": 0,
+            "customers.outside_expertise": 0.0,
+            "customers.public_reach": 0,
+            "customers.word_of_mouth": 0.0,
+        },
+    ),
 }
 
 
@@ -98,7 +110,7 @@ def test_requests_and_customers_run_by_run(name: str) -> None:
     assert sum(len(out["resolved"]) for out in alone) > 3
     if name != "none":
         assert total["public_conversations"] > 0 and total["insights"] > 0
-    assert total["escalations"] > 0
+    assert (total["escalations"] > 0) == (name != "off")
 
 
 def test_runs_with_and_without_facing_people_or_customers() -> None:
