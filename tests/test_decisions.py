@@ -13,6 +13,7 @@ from simorg import decisions
 from simorg.decisions import Decisions
 from simorg.mechanisms import conversations, requests
 from simorg.model import OrgModel
+from simorg.randomness import RunStreams
 from simorg.state import NO_REQUEST
 
 from conftest import small
@@ -32,7 +33,7 @@ def person_with_ties(m: OrgModel) -> int:
 def meet(m: OrgModel, seed: int = 1):
     st = m.state
     conv = st.params.conversation
-    return conversations._meet(st, conv, np.random.default_rng(seed))
+    return conversations._meet(st, conv, RunStreams([np.random.default_rng(seed)]))
 
 
 def pairs(a: np.ndarray, b: np.ndarray) -> set[tuple[int, int]]:
