@@ -108,7 +108,7 @@ def test_choose_ties_draws_each_runs_rounds_from_its_stream() -> None:
     entries = np.repeat(np.flatnonzero(degree > 0), 3)
     start, deg = indptr[entries], degree[entries].astype(np.int32)
     run = entries // rows
-    run_ties = indptr[:: rows]
+    run_ties = indptr[::rows]
     gens = [np.random.default_rng(s) for s in (5, 6, 7)]
     twins = [np.random.default_rng(s) for s in (5, 6, 7)]
     tie = sampling.choose_ties(start, deg, accept, RunStreams(gens), run=run, run_ties=run_ties)

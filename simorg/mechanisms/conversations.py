@@ -69,7 +69,9 @@ def _meet(
         tie = choose_ties(start, degree, state.tie_acceptance(), rng)
     else:  # each run's block of ties starts at its first person's row
         run_ties = s.indptr[::n]
-        tie = choose_ties(start, degree, state.tie_acceptance(), rng, run=who // n, run_ties=run_ties)
+        tie = choose_ties(
+            start, degree, state.tie_acceptance(), rng, run=who // n, run_ties=run_ties
+        )
     plat_who, plat_partner = _platform_contacts(state, conv.platform_contacts, rng)
     a = np.concatenate([who, plat_who])
     b = np.concatenate([s.indices.take(tie), plat_partner])
@@ -85,6 +87,7 @@ def _meet(
         stranger = trust_factor(tau, conv.initial_tie_trust)
         share[k:] *= stranger * stranger
     share = decisions.sharing(state, tau, tie, share)  # human players (the workshop)
+    order: np.ndarray | None = None
     if runs == 1:
         open_ = rng.random(len(a), dtype=np.float32) < share
     else:  # a is the runs' tie contacts, then their platform contacts: draw run by run
@@ -113,7 +116,7 @@ def _meet(
     tally.cross_contacts = state.people_per_run(a[crossing])
     tally.open_contacts = state.people_per_run(a[open_])
 
-    if runs == 1:
+    if order is None:
         opened = np.flatnonzero(open_)
         on_platform = len(opened) - len(rise)
         trust = np.concatenate([t.take(rise), np.full(on_platform, conv.initial_tie_trust)])
@@ -210,14 +213,13 @@ def _exchange(
         a_ok &= gates[0]
         b_ok &= gates[1]
     a_can, b_can = np.flatnonzero(a_ok), np.flatnonzero(b_ok)
-    batched = isinstance(rng, RunStreams) and rng.runs > 1
+    runs = rng.runs if isinstance(rng, RunStreams) else 1
     for mine, at, can, step in ((ba, at_a, a_can, toward), (bb, at_b, b_can, -toward)):
         contact = can // per_contact
-        if batched:
+        size: int | np.ndarray = len(can)
+        if runs > 1:
             assert run is not None, "a batch needs each contact's run"
-            size = np.bincount(run.take(contact), minlength=rng.runs)  # type: ignore[union-attr]
-        else:
-            size = len(can)
+            size = np.bincount(run.take(contact), minlength=runs)
         moves = can[rng.random(size, dtype=np.float32) < p.take(contact)]
         flat[at.reshape(-1).take(moves)] = mine.reshape(-1).take(moves) + step.reshape(-1).take(
             moves

@@ -64,25 +64,17 @@ def peer_gates(
         return None
     if task is not None:
         return _nk_gates(rule, beliefs, a, b, topics, task)
+    # R organizations of n people each (R = G, n = 1: each person's own reality)
     orgs = reality.shape[0] if reality.ndim == 2 else 1
-    if orgs > 1:  # R organizations of n people each (n = 1: each person's reality)
-        n, m = beliefs.shape[0] // orgs, beliefs.shape[1]
-    else:
-        rp = np.broadcast_to(reality, beliefs.shape)
-    if rule == "better_performer":
-        if orgs > 1:  # integer sums: the same values in any order
-            perf = np.einsum(
-                "rnm,rm->rn", beliefs.reshape(orgs, n, m), reality, dtype=np.int32
-            ).reshape(-1)
-        else:
-            perf = additive_rows(beliefs, rp)
+    n, m = beliefs.shape[0] // orgs, beliefs.shape[1]
+    if rule == "better_performer":  # Σ b·r: integer sums, the same values in any grouping
+        rows = beliefs.reshape(orgs, n, m)
+        perf = np.einsum("rnm,rm->rn", rows, reality.reshape(orgs, m), dtype=np.int32).reshape(-1)
         pa, pb = perf.take(a)[:, None], perf.take(b)[:, None]
         return np.broadcast_to(pb > pa, topics.shape), np.broadcast_to(pa > pb, topics.shape)
-    if rule == "better_on_topic":
-        if orgs > 1:  # a and b share one organization's reality
-            r = reality.reshape(-1).take((a // n * m)[:, None] + topics)
-        else:
-            r = rp[a[:, None], topics]
+    if rule == "better_on_topic":  # a and b share one organization's reality
+        at = topics if orgs == 1 else (a // n * m)[:, None] + topics
+        r = reality.reshape(-1).take(at)
         ga = additive_terms(beliefs[a[:, None], topics], r)
         gb = additive_terms(beliefs[b[:, None], topics], r)
         return gb > ga, ga > gb

@@ -39,18 +39,15 @@ def choose_ties(
     its own entries' uniforms each round, and the inverse CDF sums the run's own ties (so it
     rounds as in the run alone). One Generator for many organizations: one population.
     """
-    batched = isinstance(rng, RunStreams) and rng.runs > 1
-    if batched:
-        assert run is not None and run_ties is not None, "a batch needs run and run_ties"
-        runs = rng.runs
+    streams = rng if isinstance(rng, RunStreams) and rng.runs > 1 else None
 
-        def draw(entries: np.ndarray | None) -> np.ndarray:
-            of = run if entries is None else run.take(entries)
-            return rng.random(np.bincount(of, minlength=runs))  # type: ignore[union-attr]
-    else:
-
-        def draw(entries: np.ndarray | None) -> np.ndarray:
+    def draw(entries: np.ndarray | None) -> np.ndarray:
+        """One uniform for each entry (None: all), each run's from its own stream."""
+        if streams is None:
             return rng.random(len(start) if entries is None else len(entries))
+        assert run is not None and run_ties is not None, "a batch needs run and run_ties"
+        of = run if entries is None else run.take(entries)
+        return streams.random(np.bincount(of, minlength=streams.runs))
 
     x = draw(None) * degree
     pick = x.astype(np.intp)
@@ -67,7 +64,7 @@ def choose_ties(
         redo = redo[~ok]
     if len(redo) == 0:
         return tie
-    if not batched:
+    if streams is None:
         tie[redo] = _inverse_cdf(start[redo], degree[redo], accept, rng.random(len(redo)))
         return tie
     assert run is not None and run_ties is not None
