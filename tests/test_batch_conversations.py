@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simorg.mechanisms import conversations, interpersonal, sampling
 from simorg.randomness import RunStreams
@@ -64,6 +66,38 @@ def test_colleagues_talk_runs_as_alone(rule: str, task: str) -> None:
 @pytest.mark.parametrize("name", ["social_business", "traditional_silos", "fluid_work"])
 def test_shipped_scenarios_talk_as_alone(name: str) -> None:
     check_batched(small(name), talk, SEEDS)
+
+
+@settings(max_examples=8)
+@given(
+    contacts=st.integers(0, 4),
+    topics=st.integers(1, 12),
+    platform_contacts=st.sampled_from([0.0, 0.5, 3.0]),
+    trust_sharing=st.sampled_from([0.0, 1.0]),
+    permeability=st.sampled_from([0.0, 0.05, 1.0]),
+    structure=st.sampled_from(["hierarchy", "silos", "matrix", "network"]),
+)
+def test_any_conversation_settings_talk_as_alone(
+    contacts: int,
+    topics: int,
+    platform_contacts: float,
+    trust_sharing: float,
+    permeability: float,
+    structure: str,
+) -> None:
+    sc = small(
+        **{
+            **EVERY_BRANCH,
+            "conversation.contacts": contacts,
+            "conversation.topics": topics,
+            "conversation.platform_contacts": platform_contacts,
+            "conversation.trust_sharing": trust_sharing,
+            "organization.permeability": permeability,
+            "organization.structure": structure,
+            "organization.employees": 40,
+        }
+    )
+    check_batched(sc, talk, (4, 5), warmup=1)
 
 
 def test_meet_returns_each_runs_contacts_in_its_own_order() -> None:
