@@ -155,3 +155,23 @@ def test_choose_ties_draws_each_runs_rounds_from_its_stream() -> None:
         assert np.array_equal(tie[mine] - lo, alone), f"run {r}"
         assert gens[r].bit_generator.state == twins[r].bit_generator.state, f"run {r} stream"
     assert np.all((tie >= start) & (tie < start + deg))
+
+
+def test_best_tie_per_group_breaks_ties_from_each_runs_stream() -> None:
+    """Groups of two runs (batch ids, items run-major) against each run alone: the same winners,
+    ties between equal scores broken by each run's own stream."""
+    rng = np.random.default_rng(3)
+    group = np.sort(rng.integers(0, 20, 60))  # run 0: groups 0-9, run 1: groups 10-19
+    run = group // 10
+    tie = np.arange(60)
+    score = rng.integers(0, 2, 60).astype(np.float64)  # many equal scores
+    gens = [np.random.default_rng(s) for s in (8, 9)]
+    twins = [np.random.default_rng(s) for s in (8, 9)]
+    g, best = sampling.best_tie_per_group(group, tie, score, RunStreams(gens), run)
+    for r in range(2):
+        mine = run == r
+        g1, best1 = sampling.best_tie_per_group(
+            group[mine], tie[mine], score[mine], RunStreams([twins[r]])
+        )
+        assert np.array_equal(g[g // 10 == r], g1) and np.array_equal(best[g // 10 == r], best1)
+        assert gens[r].bit_generator.state == twins[r].bit_generator.state
