@@ -13,7 +13,11 @@ import numpy as np
 from simorg import structures
 from simorg.mechanisms import conversations, culture, customers, requests
 from simorg.mechanisms import turnover as turnover_mechanism
-from simorg.mechanisms.organizational_learning import learn_from_failure, organizational_learning
+from simorg.mechanisms.organizational_learning import (
+    complaints,
+    learn_from_failure,
+    organizational_learning,
+)
 from simorg.randomness import RunStreams
 from simorg.state import State
 from simorg.tally import Tally
@@ -41,10 +45,7 @@ def advance(
         rng = streams["requests"]
         raised = requests.customers_speak(st, rng)
         resolved, failed, esc_topics, esc_people = requests.requests_travel(st, rng)
-        topics = np.concatenate([st.request_topic[failed], esc_topics])
-        people = np.concatenate(
-            [np.stack([st.request_holder[failed], st.request_receiver[failed]], 1), esc_people]
-        )
+        topics, people = complaints(st, failed, esc_topics, esc_people)
         learn_from_failure(st, topics, people, streams["failure"])
         customers.customers_judge(st, raised, resolved, failed, streams["customers"])
     conversations.colleagues_talk(st, sc, streams["conversations"])
