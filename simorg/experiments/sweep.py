@@ -60,9 +60,7 @@ def auto_batch(design) -> int:
         biggest: dict[str, object] = {}
         for key in ("organization.employees", "customers.count", "learning.dimensions"):
             values = [
-                v.params[key]
-                for v in design.variants
-                if isinstance(v.params.get(key), int | float)
+                v.params[key] for v in design.variants if isinstance(v.params.get(key), int | float)
             ]
             if values:
                 biggest[key] = max(values)
