@@ -156,8 +156,8 @@ def run_chunk(
                     every,
                     outcomes,
                 )
-            except Exception:  # find the run that fails: each alone (the others still count)
-                pass
+            except Exception as exc:  # find the run that fails: each alone (the others count)
+                _warn_once(exc)
             else:
                 each = (time.perf_counter() - t0) / len(group)
                 out.extend(
@@ -167,6 +167,27 @@ def run_chunk(
                 continue
         out.extend(_run_alone(task, bases, every, outcomes) for task in group)
     return out
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(exc: Exception) -> None:
+    """A batch that fails for a reason other than its input (a run refused: SimorgError) is a
+    fault of the batch program: say so once per worker, on stderr, and go on run by run."""
+    from simorg.errors import SimorgError
+
+    kind = type(exc).__name__
+    if isinstance(exc, SimorgError) or kind in _WARNED:
+        return
+    _WARNED.add(kind)
+    import sys
+
+    print(
+        f"simorg: warning: a batch of replications failed ({describe_error(exc)}); its runs are "
+        "run one at a time (the same numbers, slower)",
+        file=sys.stderr,
+    )
 
 
 def _run_alone(
