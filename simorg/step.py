@@ -22,11 +22,12 @@ from simorg.tally import Tally
 def advance(
     state: State,
     streams: dict[str, RunStreams],
-    steps_done: int,
+    step: int,
     restructure: Callable[[structures.Structure], np.ndarray],
 ) -> np.ndarray:
-    """Run one step on `state` (after `steps_done` steps); returns the slots of who left (a new
-    hire took each). `restructure` swaps in a new tie structure (fluid project teams)."""
+    """Run step number `step` (1 for the first) on `state`; returns the slots of who left (a new
+    hire took each). `restructure` swaps in a new tie structure (fluid project teams re-form at
+    the steps that are multiples of `team_reform_every`)."""
     st = state
     sc = st.params
     st.tally = Tally(st.runs)
