@@ -70,8 +70,8 @@ class Replications:
 
     def step(self) -> None:
         self._apply_due(self.steps + 1)
-        advance(self.state, self.streams, self.steps, self.restructure)
         self.steps += 1
+        advance(self.state, self.streams, self.steps, self.restructure)
         accumulate(self.state.tally, self.totals)
 
     def outcomes(self) -> list[dict[str, float]]:

@@ -32,11 +32,7 @@ def advance(
     sc = st.params
     st.tally = Tally(st.runs)
     org = sc.organization
-    if (
-        org.structure == "fluid"
-        and org.team_reform_every
-        and steps_done % org.team_reform_every == 0
-    ):
+    if org.structure == "fluid" and org.team_reform_every and step % org.team_reform_every == 0:
         restructure(rebuild_projects(st, org.project_team_size, streams["structure"]))
     if len(st.customer_trust):
         rng = streams["requests"]
