@@ -26,20 +26,17 @@ from simorg.tally import Tally
 def advance(
     state: State,
     streams: dict[str, RunStreams],
-    steps_done: int,
+    step: int,
     restructure: Callable[[structures.Structure], np.ndarray],
 ) -> np.ndarray:
-    """Run one step on `state` (after `steps_done` steps); returns the slots of who left (a new
-    hire took each). `restructure` swaps in a new tie structure (fluid project teams)."""
+    """Run step number `step` (1 for the first) on `state`; returns the slots of who left (a new
+    hire took each). `restructure` swaps in a new tie structure (fluid project teams re-form at
+    the steps that are multiples of `team_reform_every`)."""
     st = state
     sc = st.params
     st.tally = Tally(st.runs)
     org = sc.organization
-    if (
-        org.structure == "fluid"
-        and org.team_reform_every
-        and steps_done % org.team_reform_every == 0
-    ):
+    if org.structure == "fluid" and org.team_reform_every and step % org.team_reform_every == 0:
         restructure(rebuild_projects(st, org.project_team_size, streams["structure"]))
     if len(st.customer_trust):
         rng = streams["requests"]
