@@ -231,3 +231,18 @@ def test_refreshing_some_runs_gives_the_optimum_of_refreshing_all() -> None:
     task.refresh()
     np.testing.assert_array_equal(some.maximum[[1, 3]], task.maximum[[1, 3]])
     np.testing.assert_array_equal(some.optimum[[1, 3]], task.optimum[[1, 3]])
+
+
+def test_these_mechanisms_for_several_steps_run_by_run() -> None:
+    """Learning from failure, organizational learning, culture and turnover, five steps in a row
+    with every branch on: the batch stays each run alone."""
+    sc = small(**LEARNING, **CULTURE, **{"turnover.base_rate": 0.05})
+
+    def steps(st, streams):
+        for _ in range(5):
+            _failures(st, streams)
+            organizational_learning(st, streams)
+            culture_moves(st, streams["culture"])
+            people_leave(st, streams["turnover"])
+
+    check_batched(sc, steps)
