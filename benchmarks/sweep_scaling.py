@@ -1,12 +1,17 @@
-"""How a sweep scales with workers, and how much memory a 2,000-run sweep takes.
+"""How a sweep scales with batching and workers, and how much memory a 2,000-run sweep takes.
 
-    .venv/bin/python benchmarks/sweep_scaling.py [--runs 480] [--steps 50] [--repeats 2]
-        [--memory-runs 2000] [--skip-memory] [--json]
+    .venv/bin/python benchmarks/sweep_scaling.py [--scenario social_business] [--runs 256]
+        [--steps 200] [--repeats 2] [--memory-runs 2000] [--memory-steps 50] [--skip-memory]
+        [--json]
 
-Scaling: the same sweep of short runs (`traditional_silos`, 300 employees, 1,000 customers, `--steps`
-steps, results written to Parquet as in any sweep) with 1 and then 2 local worker processes,
-interleaved `--repeats` times. It reports runs/s over the whole sweep (worker start-up included) and
-in steady state (from the first finished chunk to the last), and the ratio 2 workers / 1 worker.
+Scaling: the same sweep (`--scenario`, default the default scenario: 300 employees, 1,000
+customers, `--steps` steps, 8 variants × runs/8 replications, outcomes every 5th step, results
+written to Parquet as in any sweep) in three configurations, interleaved `--repeats` times: one
+worker with every run alone (`--no-batch`), one worker batched (replications of a variant as one
+array program, the batch size the sweep picks), two workers batched. It reports runs/s over the
+whole sweep (worker start-up included) and in steady state (from the first finished chunk to the
+last), runs per CPU-second of the sweep's own processes (runs per second per core), and the ratios
+batched / unbatched (per core) and two workers / one worker (batched).
 
 Memory: a 2,000-run sweep (`simorg sweep`, 2 workers, per-step outcomes at every step) in a child
 process, sampled every 0.1 s: the sweep process's own RSS, and the proportional set size (PSS) of the
@@ -37,7 +42,7 @@ from pathlib import Path
 
 EXPERIMENT = """
 name = "{name}"
-scenarios = ["traditional_silos"]
+scenarios = ["{scenario}"]
 replications = {replications}
 steps = {steps}
 seed = 1
@@ -51,12 +56,28 @@ every = {every}
 """
 
 
-def _write(folder: Path, name: str, runs: int, steps: int, every: int) -> Path:
+def _write(
+    folder: Path, name: str, runs: int, steps: int, every: int, scenario: str = "social_business"
+) -> Path:
     path = folder / f"{name}.toml"
     path.write_text(
-        EXPERIMENT.format(name=name, replications=max(1, runs // 8), steps=steps, every=every)
+        EXPERIMENT.format(
+            name=name,
+            scenario=scenario,
+            replications=max(1, runs // 8),
+            steps=steps,
+            every=every,
+        )
     )
     return path
+
+
+CONFIGS = (
+    ("1 worker, each run alone", 1, 1),
+    ("1 worker, batched", 1, None),
+    ("2 workers, batched", 2, None),
+)
+"""(label, workers, batch) of the scaling measurements; batch None: the sweep's own choice."""
 
 
 def _load() -> float:
@@ -109,15 +130,15 @@ class TreeCPU:
         self.seconds = sum(v - self._start.get(p, 0.0) for p, v in self._seen.items())
 
 
-def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
+def scaling(folder: Path, runs: int, steps: int, repeats: int, scenario: str) -> dict:
     from simorg.experiments import design
-    from simorg.experiments.sweep import sweep
+    from simorg.experiments.sweep import auto_batch, sweep
 
-    exp = _write(folder, "scaling", runs, steps, 5)
+    exp = _write(folder, "scaling", runs, steps, 5, scenario)
     d = design.load(exp)
-    results: dict[int, list[dict]] = {1: [], 2: []}
+    results: dict[str, list[dict]] = {label: [] for label, _, _ in CONFIGS}
     for rep in range(repeats):
-        for workers in (1, 2):
+        for label, workers, batch in CONFIGS:
             marks: list[tuple[float, int]] = []
             load = _load()
             busy0, total0 = _cpu_jiffies()
@@ -129,6 +150,7 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
                     workers=workers,
                     fresh=True,
                     progress=False,
+                    batch=batch,
                     monitor=lambda ran, failed, marks=marks: marks.append(
                         (time.perf_counter(), ran)
                     ),
@@ -142,6 +164,7 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
             steady = (n_last - n_first) / (t_last - t_first) if t_last > t_first else float("nan")
             row = {
                 "workers": workers,
+                "batch": auto_batch(d) if batch is None else batch,
                 "runs": summary.ran,
                 "wall_s": wall,
                 "runs_per_s": summary.ran / wall,
@@ -153,9 +176,9 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
                 "cpu_s": cpu.seconds,
                 "runs_per_cpu_s": summary.ran / cpu.seconds if cpu.seconds else float("nan"),
             }
-            results[workers].append(row)
+            results[label].append(row)
             print(
-                f"  repeat {rep + 1}, {workers} worker(s): {summary.ran} runs in {wall:.1f} s = "
+                f"  repeat {rep + 1}, {label} (batch {row['batch']}): {summary.ran} runs in {wall:.1f} s = "
                 f"{row['runs_per_s']:.1f} runs/s (steady {steady:.1f}); "
                 f"{row['runs_per_cpu_s']:.1f} runs per CPU-second of the sweep's processes; "
                 f"CPUs busy {busy_cores:.2f}: the sweep {own:.2f}, other processes "
@@ -166,7 +189,9 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
     best_steady = {w: max(r["steady_runs_per_s"] for r in rows) for w, rows in results.items()}
     med = {w: statistics.median(r["runs_per_s"] for r in rows) for w, rows in results.items()}
     per_cpu = {w: max(r["runs_per_cpu_s"] for r in rows) for w, rows in results.items()}
+    alone, batched, two = (label for label, _, _ in CONFIGS)
     return {
+        "scenario": scenario,
         "runs": runs,
         "steps": steps,
         "repeats": results,
@@ -174,9 +199,11 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int) -> dict:
         "median_runs_per_s": med,
         "best_steady_runs_per_s": best_steady,
         "best_runs_per_cpu_s": per_cpu,
-        "ratio_best": best[2] / best[1],
-        "ratio_median": med[2] / med[1],
-        "ratio_steady": best_steady[2] / best_steady[1],
+        "batched_per_core": per_cpu[batched] / per_cpu[alone],
+        "batched_wall": best[batched] / best[alone],
+        "ratio_best": best[two] / best[batched],
+        "ratio_median": med[two] / med[batched],
+        "ratio_steady": best_steady[two] / best_steady[batched],
     }
 
 
@@ -204,7 +231,7 @@ def _kb(path: str, field: str) -> int:
 
 
 def memory(folder: Path, runs: int, steps: int) -> dict:
-    exp = _write(folder, "memory", runs, steps, 1)
+    exp = _write(folder, "memory", runs, steps, 1, "traditional_silos")
     out = folder / "memory_out"
     cmd = [
         sys.executable,
@@ -262,23 +289,27 @@ def memory(folder: Path, runs: int, steps: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=480)
-    ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--scenario", default="social_business")
+    ap.add_argument("--runs", type=int, default=256)
+    ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--memory-runs", type=int, default=2000)
+    ap.add_argument("--memory-steps", type=int, default=50)
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="simorg-bench-") as tmp:
         folder = Path(tmp)
         print(
-            f"scaling: {args.runs} runs of {args.steps} steps, 1 vs 2 workers, {os.cpu_count()} CPUs",
+            f"scaling: {args.runs} runs of {args.scenario}, {args.steps} steps, "
+            f"{os.cpu_count()} CPUs",
             flush=True,
         )
-        sc = scaling(folder, args.runs, args.steps, args.repeats)
+        sc = scaling(folder, args.runs, args.steps, args.repeats, args.scenario)
         print(
-            f"runs/s best: 1 worker {sc['best_runs_per_s'][1]:.1f}, 2 workers {sc['best_runs_per_s'][2]:.1f}: "
-            f"ratio {sc['ratio_best']:.2f} (median ratio {sc['ratio_median']:.2f}, steady-state ratio "
+            f"batched / each run alone, 1 worker: {sc['batched_per_core']:.2f}x runs per "
+            f"CPU-second ({sc['batched_wall']:.2f}x runs/s); 2 workers / 1 worker, batched: "
+            f"{sc['ratio_best']:.2f} (median {sc['ratio_median']:.2f}, steady state "
             f"{sc['ratio_steady']:.2f})",
             flush=True,
         )
@@ -288,7 +319,7 @@ def main() -> None:
                 f"memory: a {args.memory_runs}-run sweep, 2 workers, per-step outcomes every step",
                 flush=True,
             )
-            mem = memory(folder, args.memory_runs, args.steps)
+            mem = memory(folder, args.memory_runs, args.memory_steps)
             print(f"  {mem['summary']}")
             print(
                 f"  peak RSS of the sweep process {mem['peak_sweep_rss_mb']:.0f} MB; peak PSS of the whole "

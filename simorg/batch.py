@@ -14,7 +14,7 @@ outcomes, tests and tools); `run_major` orders a mechanism's items run by run.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -68,30 +68,30 @@ def stack_structures(parts: list[Structure]) -> Structure:
 
 def split_structure(s: Structure, runs: int) -> list[Structure]:
     """The runs' own structures (copies, slots from 0), the inverse of `stack_structures`."""
+    return [_structure_of_run(s, runs, r) for r in range(runs)]
+
+
+def _structure_of_run(s: Structure, runs: int, r: int) -> Structure:
+    """Run r's own structure (copies, slots from 0)."""
     n = s.n // runs
-    out = []
-    for r in range(runs):
-        lo, hi = int(s.indptr[r * n]), int(s.indptr[(r + 1) * n])
-        sl = slice(r * n, (r + 1) * n)
-        out.append(
-            replace(
-                s,
-                n=n,
-                department=s.department[sl].copy(),
-                manager=_shift(s.manager[sl], -r * n),
-                level=s.level[sl].copy(),
-                is_leader=s.is_leader[sl].copy(),
-                informal_leader=s.informal_leader[sl].copy(),
-                media_team=s.media_team[sl].copy(),
-                project_team=s.project_team[sl].copy(),
-                indptr=s.indptr[r * n : (r + 1) * n + 1] - lo,
-                indices=s.indices[lo:hi] - r * n,
-                kind=s.kind[lo:hi].copy(),
-                reverse=s.reverse[lo:hi] - lo,
-                source=s.source[lo:hi] - r * n,
-            )
-        )
-    return out
+    lo, hi = int(s.indptr[r * n]), int(s.indptr[(r + 1) * n])
+    sl = slice(r * n, (r + 1) * n)
+    return replace(
+        s,
+        n=n,
+        department=s.department[sl].copy(),
+        manager=_shift(s.manager[sl], -r * n),
+        level=s.level[sl].copy(),
+        is_leader=s.is_leader[sl].copy(),
+        informal_leader=s.informal_leader[sl].copy(),
+        media_team=s.media_team[sl].copy(),
+        project_team=s.project_team[sl].copy(),
+        indptr=s.indptr[r * n : (r + 1) * n + 1] - lo,
+        indices=s.indices[lo:hi] - r * n,
+        kind=s.kind[lo:hi].copy(),
+        reverse=s.reverse[lo:hi] - lo,
+        source=s.source[lo:hi] - r * n,
+    )
 
 
 def _stack_task(tasks: list[NKBeliefTask | None]) -> NKBeliefTask | None:
@@ -168,7 +168,7 @@ def split(state: State, r: int) -> State:
         if name in SHARED_FIELDS:
             values[name] = v
         elif name == "structure":
-            values[name] = split_structure(s, R)[r]
+            values[name] = _structure_of_run(s, R, r)
         elif name in ROW_FIELDS:
             values[name] = v[r : r + 1].copy()
         elif name in SLOT_FIELDS:
@@ -199,6 +199,60 @@ def split(state: State, r: int) -> State:
             values[name] = v[people].copy()
     values["_cache"] = {}
     return State(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Measured:
+    """What the outcomes read of one run of a batch: views of its arrays (no copies), with the
+    names and shapes of a one-run State's."""
+
+    tally: Tally
+    tie_recent: np.ndarray
+    tie_trust: np.ndarray
+    customer_active: np.ndarray
+    customer_trust: np.ndarray
+    practice: np.ndarray
+    leadership_trust: np.ndarray
+    friction: np.ndarray
+    request_topic: np.ndarray
+    beliefs: np.ndarray  # (1, n, m)
+    reality: np.ndarray  # (1, m)
+    code: np.ndarray  # (1, m)
+    task: NKBeliefTask | None
+
+    @property
+    def n(self) -> int:
+        return self.beliefs.shape[1]
+
+    @property
+    def m(self) -> int:
+        return self.reality.shape[1]
+
+
+def measured(state: State, r: int) -> Measured:
+    """Run r's arrays as the outcomes read them (simorg.outcomes), as views."""
+    n, C = state.run_size, state.run_customers
+    indptr = state.structure.indptr
+    ties = slice(int(indptr[r * n]), int(indptr[(r + 1) * n]))
+    people, customers = slice(r * n, (r + 1) * n), slice(r * C, (r + 1) * C)
+    t = Tally(1)
+    for key in Tally.names():
+        setattr(t, key, getattr(state.tally, key)[r : r + 1])
+    return Measured(
+        tally=t,
+        tie_recent=state.tie_recent[ties],
+        tie_trust=state.tie_trust[ties],
+        customer_active=state.customer_active[customers],
+        customer_trust=state.customer_trust[customers],
+        practice=state.practice[people],
+        leadership_trust=state.leadership_trust[people],
+        friction=state.friction[people],
+        request_topic=state.request_topic[customers],
+        beliefs=state.beliefs[r : r + 1],
+        reality=state.reality[r : r + 1],
+        code=state.code[r : r + 1],
+        task=_task_of_run(state.task, r),
+    )
 
 
 def run_of(ids: np.ndarray, size: int) -> np.ndarray:

@@ -13,6 +13,12 @@ the same number of timed steps after one warm-up step:
   (both share, with trust-dependent willingness), moves trust on both directions of the tie, keeps
   the tie's recent-contact count, and in an open contact both sides learn on `topics` dimensions.
 
+And the replication axis (`--replications R`): R runs of the default scenario (300 employees, 1,000
+customers) run one after another alone (`simulate`, outcomes every 5th step as a sweep records them)
+and then as one batch (`simulate_batch`), in one process: CPU seconds per run and their ratio, the
+gain a sweep gets per core from batching (benchmarks/sweep_scaling.py measures it through whole
+sweeps, with workers).
+
 Agent-steps are counted the same way on both sides: employees (customers are reported beside them,
 never counted as agents). Time is CPU time of the process (`time.process_time`) and wall time;
 the machine's load (1-minute load average, before and after) and each run's CPU share of its wall
@@ -211,6 +217,38 @@ def _bench_per_agent(employees: int, steps: int) -> dict:
 KINDS = {"simorg": _bench_simorg, "simorg_talk": _bench_simorg_talk, "per_agent": _bench_per_agent}
 
 
+def replications(runs: int, steps: int, every: int = 5) -> dict:
+    """CPU seconds per run of the default scenario: `runs` runs alone, then as one batch (the
+    same seeds; the results are checked equal)."""
+    from simorg.replications import simulate_batch
+    from simorg.scenario import load
+    from simorg.simulate import simulate
+
+    sc = load(SCENARIO)
+    seeds = list(range(1, runs + 1))
+    simulate(sc, steps=2, seed=0)  # warm-up (imports, caches)
+    load_before = os.getloadavg()[0]
+    c0, w0 = time.process_time(), time.perf_counter()
+    alone = [simulate(sc, steps=steps, seed=s, every=every) for s in seeds]
+    c1, w1 = time.process_time(), time.perf_counter()
+    batched = simulate_batch(sc, seeds, steps=steps, every=every)
+    c2, w2 = time.process_time(), time.perf_counter()
+    if any(a.final != b.final for a, b in zip(alone, batched, strict=True)):
+        raise SimorgError("a batched replication differs from its seed alone: please report this")
+    return {
+        "scenario": SCENARIO,
+        "runs": runs,
+        "steps": steps,
+        "alone_cpu_s_per_run": (c1 - c0) / runs,
+        "batched_cpu_s_per_run": (c2 - c1) / runs,
+        "alone_wall_s_per_run": (w1 - w0) / runs,
+        "batched_wall_s_per_run": (w2 - w1) / runs,
+        "batched_gain": (c1 - c0) / max(c2 - c1, 1e-9),
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
+    }
+
+
 def _one(kind: str, employees: int, steps: int) -> dict:
     return KINDS[kind](employees, steps)
 
@@ -260,9 +298,21 @@ def register(app: typer.Typer) -> None:
         steps: Annotated[
             str, typer.Option(metavar="T", help="Timed steps per size, the same for every model")
         ] = "10",
+        runs: Annotated[
+            str,
+            typer.Option(
+                "--replications",
+                metavar="R",
+                help="Also time R runs of the default scenario alone and batched (0: skip)",
+            ),
+        ] = "16",
+        run_steps: Annotated[
+            str, typer.Option(metavar="T", help="Steps of each of those runs")
+        ] = "50",
         as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON")] = False,
     ) -> None:
-        """CPU time per step, employee-steps/s and peak memory, against a per-agent Mesa model."""
+        """CPU time per step, employee-steps/s and peak memory, against a per-agent Mesa model;
+        and runs per CPU-second, batched against alone."""
         ns = []
         for item in sizes.split(","):
             if item.strip():
@@ -273,9 +323,13 @@ def register(app: typer.Typer) -> None:
             raise SimorgError("--sizes: give employee counts like 1000,10000")
         steps_n = whole_number(steps, "--steps", 1, 10_000)
         assert steps_n is not None
+        reps = whole_number(runs, "--replications", 0, 1024) or 0
+        reps_steps = whole_number(run_steps, "--run-steps", 1, 10_000) or 1
         rows = run_benchmark(ns, steps_n)
+        batched = replications(reps, reps_steps) if reps else None
         if as_json:
-            typer.echo(json.dumps({"rows": rows, "ratios": ratios(rows)}, indent=1))
+            out = {"rows": rows, "ratios": ratios(rows), "replications": batched}
+            typer.echo(json.dumps(out, indent=1))
             return
         from rich.console import Console
         from rich.table import Table
@@ -315,6 +369,14 @@ def register(app: typer.Typer) -> None:
                 f"{q['employees']:>9,} employees: a full simorg step costs "
                 f"{q['full_over_per_agent']:.3f} of the per-agent talk step; simorg's talk "
                 f"mechanism {q['talk_over_per_agent']:.4f}"
+            )
+        if batched is not None:
+            b = batched
+            console.print(
+                f"{b['runs']} runs of {b['scenario']} ({b['steps']} steps): "
+                f"{b['alone_cpu_s_per_run'] * 1e3:.0f} ms CPU per run alone, "
+                f"{b['batched_cpu_s_per_run'] * 1e3:.0f} ms batched: {b['batched_gain']:.2f}x "
+                f"runs per core (load {b['load_before']:.1f}/{b['load_after']:.1f})"
             )
 
 

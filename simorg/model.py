@@ -135,7 +135,7 @@ class OrgModel(mesa.Model):
 
     def step(self) -> None:
         """One week: the mechanisms in the order of docs/odd.md (simorg.step), then recording."""
-        left = advance(self.state, self.streams, self.steps, self.restructure)
+        left = advance(self.state, self.streams, self.steps, self.restructure)  # Mesa counted it
         self._replace_agents(left)
         accumulate(self.state.tally, self._totals)
         self._outcomes = None  # measured when recorded or read

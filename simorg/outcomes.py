@@ -13,6 +13,7 @@ import numpy as np
 from simorg.mechanisms import learning
 
 if TYPE_CHECKING:
+    from simorg.batch import Measured
     from simorg.state import State
     from simorg.tally import Tally
 
@@ -138,16 +139,16 @@ def compute(
         accumulate(state.tally, totals)
     if state.runs == 1:
         return [_measure(state, {k: float(v[0]) for k, v in totals.items()})]
-    from simorg.batch import split  # (a batch is measured run by run: the same sums as alone)
+    from simorg.batch import measured  # a batch is measured run by run: the sums of each alone
 
     return [
-        _measure(split(state, r), {k: float(v[r]) for k, v in totals.items()})
+        _measure(measured(state, r), {k: float(v[r]) for k, v in totals.items()})
         for r in range(state.runs)
     ]
 
 
-def _measure(state: State, totals: dict[str, float]) -> dict[str, float]:
-    """The outcomes of one run (a state with runs = 1), from its totals."""
+def _measure(state: State | Measured, totals: dict[str, float]) -> dict[str, float]:
+    """The outcomes of one run (a state with runs = 1, or a run's arrays), from its totals."""
     tl = state.tally.of_run(0)
     contacts = tl["contacts"]
     resolved = totals["requests_resolved"]
@@ -197,14 +198,14 @@ def _measure(state: State, totals: dict[str, float]) -> dict[str, float]:
     }
 
 
-def _code_knowledge(state: State) -> float:
+def _code_knowledge(state: State | Measured) -> float:
     """March's Σ c·r / m, or on an NK task the code's expected score (zeros as coins)."""
     if state.task is None:
         return float(learning.code_knowledge(state.code, state.reality)[0])
     return float(state.task.beliefs(state.code[:, None, :])[0, 0])
 
 
-def _individual_knowledge(state: State, total: np.ndarray) -> float:
+def _individual_knowledge(state: State | Measured, total: np.ndarray) -> float:
     """Mean Σ b·r / m (from the belief sums `total`), or on an NK task people's mean expected
     score."""
     if state.task is None:

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simorg import randomness
+from simorg.randomness import Random, RunStreams
+
 
 def additive(choices: np.ndarray, reality: np.ndarray) -> np.ndarray:
     """Σ choice·reality per person, (R, n) int16 for choices (R, n, m) and reality (R, m)."""
@@ -239,15 +242,27 @@ def nk_row_contributions(
     return out
 
 
-def nk_turbulence(land: NKLandscape, p: float, rng: np.random.Generator) -> np.ndarray:
+def nk_turbulence(land: NKLandscape, p: float, rng: Random) -> np.ndarray:
     """The market moves on an NK task: each dimension's contribution table is redrawn (uniform in
     [0, 1) again) with probability p, in place; which dimensions interact stays. Draws
-    `random((R, N))`, then `random((k, 2^(K+1)))` for the k redrawn tables. Returns (R, N) bool."""
-    redraw = rng.random((land.runs, land.n)) < p
+    `random((R, N))`, then `random((k, 2^(K+1)))` for the k redrawn tables (from a RunStreams:
+    run r its own N, then its own k_r tables, as alone). Returns (R, N) bool."""
+    redraw = randomness.uniforms(rng, (land.runs, land.n)) < p
+    width = land.contributions.shape[2]
+    if isinstance(rng, RunStreams) and rng.runs > 1:
+        counts = np.count_nonzero(redraw, axis=1)
+        if counts.any():
+            land.contributions[redraw] = rng.random(counts, tail=(width,))
+        return redraw
     k = int(redraw.sum())
     if k:
-        land.contributions[redraw] = rng.random((k, land.contributions.shape[2]))
+        land.contributions[redraw] = rng.random((k, width))
     return redraw
+
+
+def _solutions(index: np.ndarray, n: int) -> np.ndarray:
+    """Solutions as beliefs in {-1, +1} (int8) from `nk_solutions_of` indices."""
+    return (nk_solutions_of(index, n).astype(np.int8) * 2 - 1).astype(np.int8)
 
 
 @dataclass
@@ -269,12 +284,15 @@ class NKBeliefTask:
         if self.maximum.size == 0:
             self.refresh()
 
-    def refresh(self) -> None:
-        """Find each landscape's optimum again (after turbulence)."""
-        self.maximum, where = nk_optimum(self.landscape)
-        self.optimum = (nk_solutions_of(where, self.landscape.n).astype(np.int8) * 2 - 1).astype(
-            np.int8
-        )
+    def refresh(self, runs: np.ndarray | None = None) -> None:
+        """Find each landscape's optimum again (after turbulence); only those of `runs`, indices
+        of the landscapes that changed, if given (the others' optimum stays)."""
+        if runs is None:
+            self.maximum, where = nk_optimum(self.landscape)
+            self.optimum = _solutions(where, self.landscape.n)
+            return
+        self.maximum[runs], where = nk_optimum(self.landscape.select(runs))
+        self.optimum[runs] = _solutions(where, self.landscape.n)
 
     def finish(self, fitness: np.ndarray) -> np.ndarray:
         """The score people see from a fitness (R, ...)."""

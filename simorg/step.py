@@ -13,7 +13,11 @@ import numpy as np
 from simorg import structures
 from simorg.mechanisms import conversations, culture, customers, requests
 from simorg.mechanisms import turnover as turnover_mechanism
-from simorg.mechanisms.organizational_learning import learn_from_failure, organizational_learning
+from simorg.mechanisms.organizational_learning import (
+    complaints,
+    learn_from_failure,
+    organizational_learning,
+)
 from simorg.randomness import RunStreams
 from simorg.state import State
 from simorg.tally import Tally
@@ -22,29 +26,23 @@ from simorg.tally import Tally
 def advance(
     state: State,
     streams: dict[str, RunStreams],
-    steps_done: int,
+    step: int,
     restructure: Callable[[structures.Structure], np.ndarray],
 ) -> np.ndarray:
-    """Run one step on `state` (after `steps_done` steps); returns the slots of who left (a new
-    hire took each). `restructure` swaps in a new tie structure (fluid project teams)."""
+    """Run step number `step` (1 for the first) on `state`; returns the slots of who left (a new
+    hire took each). `restructure` swaps in a new tie structure (fluid project teams re-form at
+    the steps that are multiples of `team_reform_every`)."""
     st = state
     sc = st.params
     st.tally = Tally(st.runs)
     org = sc.organization
-    if (
-        org.structure == "fluid"
-        and org.team_reform_every
-        and steps_done % org.team_reform_every == 0
-    ):
+    if org.structure == "fluid" and org.team_reform_every and step % org.team_reform_every == 0:
         restructure(rebuild_projects(st, org.project_team_size, streams["structure"]))
     if len(st.customer_trust):
         rng = streams["requests"]
         raised = requests.customers_speak(st, rng)
         resolved, failed, esc_topics, esc_people = requests.requests_travel(st, rng)
-        topics = np.concatenate([st.request_topic[failed], esc_topics])
-        people = np.concatenate(
-            [np.stack([st.request_holder[failed], st.request_receiver[failed]], 1), esc_people]
-        )
+        topics, people = complaints(st, failed, esc_topics, esc_people)
         learn_from_failure(st, topics, people, streams["failure"])
         customers.customers_judge(st, raised, resolved, failed, streams["customers"])
     conversations.colleagues_talk(st, sc, streams["conversations"])

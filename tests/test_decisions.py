@@ -33,7 +33,7 @@ def person_with_ties(m: OrgModel) -> int:
 def meet(m: OrgModel, seed: int = 1):
     st = m.state
     conv = st.params.conversation
-    return conversations._meet(st, conv, np.random.default_rng(seed))
+    return conversations._meet(st, conv, RunStreams([np.random.default_rng(seed)]))
 
 
 def pairs(a: np.ndarray, b: np.ndarray) -> set[tuple[int, int]]:

@@ -600,7 +600,8 @@ every = 5
 """,
     )
     d = design.load(exp)
-    local = sweep(d, tmp_path / "local", workers=2, executor="local", progress=False)
+    # each run alone on local processes; batched replications (the default) on Dask
+    local = sweep(d, tmp_path / "local", workers=2, executor="local", progress=False, batch=1)
     dask = sweep(d, tmp_path / "dask", workers=2, executor="dask", progress=False)
     assert local.ran == dask.ran == 12 and local.failed == dask.failed == 0
     assert "127.0.0.1" in dask.executor
@@ -615,6 +616,72 @@ every = 5
     runs = frame("local")
     # common random numbers: replication i has one seed across all variants
     assert (runs.groupby("replication")["seed"].nunique() == 1).all()
+
+
+# --- batched replications --------------------------------------------------------------------------
+
+
+def test_a_batched_sweep_records_the_numbers_of_each_run_alone(tmp_path: Path) -> None:
+    from simorg.experiments.sweep import sweep, sweep_tasks
+
+    exp = _experiment(
+        tmp_path / "e.toml",
+        """
+scenarios = ["social_business"]
+replications = 5
+[[vary]]
+key = "organization.permeability"
+values = [0.1, 0.6]
+[record]
+every = 4
+""",
+    )
+    d = design.load(exp)
+    # blocks of 2 replications, each variant's together: the batches a worker gets
+    order = [(t.variant, t.replication) for t in sweep_tasks(d, set(), batch=2)]
+    assert order[:4] == [(0, 0), (0, 1), (1, 0), (1, 1)] and len(order) == 10
+    alone = sweep(d, tmp_path / "alone", workers=1, progress=False, batch=1)
+    batched = sweep(d, tmp_path / "batched", workers=1, progress=False, batch=2)
+    assert alone.ran == batched.ran == 10 and batched.failed == 0
+
+    def frame(folder: str, steps: bool = False) -> pd.DataFrame:
+        s = Store.read(tmp_path / folder)
+        df = s.steps() if steps else s.runs().drop(columns=["duration_s"])
+        return df.sort_values(["run_key", "step"] if steps else "run_key").reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(frame("alone"), frame("batched"), check_exact=True)
+    pd.testing.assert_frame_equal(frame("alone", True), frame("batched", True), check_exact=True)
+    sessions = Store.read(tmp_path / "batched").manifest["sessions"]
+    assert sessions[-1]["batch"] == 2
+
+
+def test_a_batch_that_fails_is_run_again_one_run_at_a_time(monkeypatch) -> None:
+    """A fault in the batch program (injected) costs speed, not runs: each is run alone."""
+    from simorg import replications
+    from simorg.experiments import runner
+
+    def broken(*args, **kwargs):
+        raise MemoryError("injected: the batch does not fit")
+
+    monkeypatch.setattr(replications, "simulate_batch", broken)
+    sc = load_scenario("traditional_silos").model_dump(mode="json")
+    sc["organization"]["employees"], sc["customers"]["count"] = 30, 20
+    tasks = [runner.Task(f"k{r}", 0, "b", {}, r, 100 + r, 6) for r in range(3)]
+    out = runner.run_chunk(tasks, {"b": (runner.base_digest(sc), sc)}, 0, ["practice"], batch=3)
+    assert [o.status for o in out] == ["ok"] * 3
+    sc_model = runner.from_dict(sc, "b")
+    assert out[2].final == [simulate(sc_model, steps=6, seed=102).final["practice"]]
+
+
+def test_compare_batched_and_alone_agree(tmp_path: Path) -> None:
+    args = ["compare", "traditional_silos", "social_business", "--runs", "3", "--steps", "12",
+            "--employees", "40", "--customers", "30", "--workers", "1", "--json"]  # fmt: skip
+    batched = _cli(*args, "--batch", "3")
+    alone = _cli(*args, "--no-batch")
+    assert batched.exit_code == alone.exit_code == 0, batched.output + alone.output
+    assert json.loads(batched.stdout) == json.loads(alone.stdout)
+    both = _cli(*args, "--batch", "2", "--no-batch")
+    assert both.exit_code == 2 and "--batch and --no-batch" in _one_line_error(both)
 
 
 # --- compare ---------------------------------------------------------------------------------------

@@ -619,13 +619,17 @@ def test_a_failed_request_corrects_the_code_and_the_people_who_got_it_wrong() ->
     st = model.state
     st.code[0] = -st.reality[0]
     st.beliefs[0, 3] = -st.reality[0]
-    learn_from_failure(st, np.array([4]), np.array([[3, -1]]), np.random.default_rng(0))
+    learn_from_failure(
+        st, np.array([4]), np.array([[3, -1]]), RunStreams([np.random.default_rng(0)])
+    )
     assert st.code[0, 4] == st.reality[0, 4]
     assert st.beliefs[0, 3, 4] == st.reality[0, 4]
     assert (st.code[0] == st.reality[0]).sum() == 1  # only the complaint's topic
     off = OrgModel(small(**{"learning.failure_learning": 0.0}), seed=1)
     off.state.code[0] = -off.state.reality[0]
-    learn_from_failure(off.state, np.array([4]), np.array([[3, -1]]), np.random.default_rng(0))
+    learn_from_failure(
+        off.state, np.array([4]), np.array([[3, -1]]), RunStreams([np.random.default_rng(0)])
+    )
     assert off.state.code[0, 4] != off.state.reality[0, 4]
 
 
@@ -774,7 +778,7 @@ def test_a_new_hire_starts_with_a_strangers_trust_on_unused_ties() -> None:
 
     st = model.state
     st.tally = Tally()
-    slots = people_leave(st, np.random.default_rng(0))
+    slots = people_leave(st, RunStreams([np.random.default_rng(0)]))
     assert len(slots)
     s = st.structure
     mine = np.isin(s.source, slots) | np.isin(s.indices, slots)

@@ -12,6 +12,7 @@ from simorg import performance as P
 from simorg.mechanisms import interpersonal, learning
 from simorg.mechanisms.organizational_learning import department_learning, departments_settled
 from simorg.model import OrgModel
+from simorg.randomness import RunStreams
 from simorg.scenario import ScenarioError, with_overrides
 from simorg.simulate import run_to_equilibrium
 
@@ -240,7 +241,7 @@ def test_department_code_learns_only_from_its_own_department():
     dept = st.structure.department
     st.beliefs[0, dept == 0] = st.reality[0]  # department 0 knows everything
     st.beliefs[0, dept != 0] = -st.reality[0]  # everyone else has it all wrong
-    department_learning(st, None, np.random.default_rng(0))
+    department_learning(st, None, RunStreams([np.random.default_rng(0)]))
     assert st.department_code[0].tolist() == st.reality[0].tolist()
     assert not st.department_code[1:].any()  # nobody there beats a neutral code
 
@@ -251,7 +252,7 @@ def test_department_code_socializes_only_its_own_members():
     dept = st.structure.department
     st.beliefs[:] = 0
     st.department_code[:] = np.where(np.arange(st.structure.departments) % 2 == 0, 1, -1)[:, None]
-    department_learning(st, None, np.random.default_rng(0))
+    department_learning(st, None, RunStreams([np.random.default_rng(0)]))
     want = np.where(dept % 2 == 0, 1, -1)
     np.testing.assert_array_equal(
         st.beliefs[0], np.broadcast_to(want[:, None], st.beliefs[0].shape)

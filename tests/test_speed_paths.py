@@ -126,8 +126,13 @@ def test_ties_reversed_by_counting_are_the_plain_construction(n: int, seed: int,
 
 
 def test_bench_counts_employees_the_same_way_and_makes_the_same_contacts(run_cli) -> None:
-    res = run_cli("bench", "--sizes", "60", "--steps", "2", "--json", check=True)
+    res = run_cli(
+        "bench", "--sizes", "60", "--steps", "2", "--replications", "2", "--run-steps", "3",
+        "--json", check=True,
+    )  # fmt: skip
     out = json.loads(res.stdout)
+    rep = out["replications"]  # the same two runs alone and batched (checked equal by bench)
+    assert rep["runs"] == 2 and rep["steps"] == 3 and rep["batched_cpu_s_per_run"] > 0
     rows = {r["model"]: r for r in out["rows"]}
     full, talk, agent = (
         rows["simorg full step"],

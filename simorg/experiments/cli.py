@@ -30,6 +30,30 @@ def _formats(fmt: str) -> None:
         raise SimorgError(f"--format: {fmt!r} is not one of png, svg")
 
 
+# --batch / --no-batch, shared by sweep and compare
+BatchOption = Annotated[
+    str | None,
+    typer.Option(
+        "--batch",
+        metavar="N",
+        help="Replications of a scenario run as one array program (default: as many as fit in "
+        "memory, at most 32; the same numbers as each alone)",
+    ),
+]
+NoBatchOption = Annotated[
+    bool, typer.Option("--no-batch", help="Run every replication alone (as --batch 1)")
+]
+
+
+def _batch(batch: str | None, no_batch: bool) -> int | None:
+    """The batch size asked for: None (choose from memory), or N >= 1."""
+    if no_batch:
+        if batch is not None:
+            raise SimorgError("--batch and --no-batch cannot be used together; give one")
+        return 1
+    return whole_number(batch, "--batch", 1, 4096)
+
+
 def register(app: typer.Typer) -> None:
     """Add the experiment commands to the `simorg` app."""
 
@@ -86,6 +110,8 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Validate and print the plan; run nothing")
         ] = False,
+        batch: BatchOption = None,
+        no_batch: NoBatchOption = False,
     ) -> None:
         """Run an experiment's variants × replications, streaming results to a folder; resumable.
 
@@ -101,6 +127,7 @@ def register(app: typer.Typer) -> None:
 
         n_workers = whole_number(workers, "--workers", 1, 4096)
         reps = whole_number(replications, "--replications", 1, 100_000)
+        n_batch = _batch(batch, no_batch)
         n_steps = parse_steps(steps)
         if executor not in (None, "local", "dask"):
             raise SimorgError(f"--executor: {executor!r} is not one of local, dask")
@@ -135,6 +162,7 @@ def register(app: typer.Typer) -> None:
                 address=address,
                 fresh=fresh,
                 retry_failed=retry_failed,
+                batch=n_batch,
             )
         except KeyboardInterrupt:
             raise fail(
@@ -204,6 +232,8 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             str, typer.Option("--format", metavar="png|svg", help="Plot format for --out")
         ] = "png",
+        batch: BatchOption = None,
+        no_batch: NoBatchOption = False,
     ) -> None:
         """Run the same replications of each scenario; per outcome: mean [95% CI] and the difference from the first."""
         from simorg.experiments import compare as cmp
@@ -215,6 +245,7 @@ def register(app: typer.Typer) -> None:
         emp = whole_number(employees, "--employees", 10, 1_000_000)
         cus = whole_number(customers, "--customers", 0, 10_000_000)
         n_workers = whole_number(workers, "--workers", 1, 4096)
+        n_batch = _batch(batch, no_batch)
         _formats(fmt)
         if len(scenarios) < 2:
             raise SimorgError(
@@ -231,6 +262,7 @@ def register(app: typer.Typer) -> None:
             outcomes=outcome or None,
             workers=n_workers,
             show_progress=not as_json,
+            batch=n_batch,
         )
         if out is not None:
             written = cmp.write_outputs(result, out, fmt)

@@ -22,7 +22,15 @@ from simorg.experiments.runner import RunOutput, Task, base_digest, run_chunk
 from simorg.limits import check_run
 from simorg.outcomes import OUTCOMES
 from simorg.progress import progress
-from simorg.scenario import ScenarioError, check_fires, load, parse_assignments, with_overrides
+from simorg.replications import batch_size
+from simorg.scenario import (
+    ScenarioError,
+    check_fires,
+    from_dict,
+    load,
+    parse_assignments,
+    with_overrides,
+)
 
 
 @dataclass
@@ -51,7 +59,10 @@ def compare(
     outcomes: list[str] | None = None,
     workers: int | None = None,
     show_progress: bool | None = None,
+    batch: int | None = None,
 ) -> Comparison:
+    """Run `runs` replications (the same seeds) of each scenario; `batch`: replications of a
+    scenario run as one array program (None: as many as fit in memory; 1: each alone)."""
     outcomes = outcomes or list(OUTCOMES)
     for name in outcomes:
         if name not in OUTCOMES:
@@ -81,10 +92,14 @@ def compare(
         bases[label] = sc.model_dump(mode="json")
         step_of[label] = steps or sc.steps
     seeds = replication_seeds(seed, runs)
+    if batch is None:
+        batch = min([runs] + [batch_size(from_dict(bases[b], b), step_of[b]) for b in labels])
+    # in blocks of `batch` replications, each scenario's together (one batch each)
     tasks = [
-        Task(f"{label}|{r}", i, label, {}, r, s, step_of[label])
-        for r, s in enumerate(seeds)
+        Task(f"{label}|{r}", i, label, {}, r, seeds[r], step_of[label])
+        for start in range(0, runs, batch)
         for i, label in enumerate(labels)
+        for r in range(start, min(start + batch, runs))
     ]
     finals = {label: np.full((runs, len(outcomes)), np.nan) for label in labels}
     trajs = {label: np.full((runs, step_of[label] + 1, len(outcomes)), np.nan) for label in labels}
@@ -112,11 +127,13 @@ def compare(
 
         if workers <= 1:
             payload = {label: (base_digest(data), data) for label, data in bases.items()}
-            for t in tasks:
-                taken(run_chunk([t], {t.base: payload[t.base]}, 1, outcomes))
+            for start in range(0, len(tasks), batch):
+                chunk = tasks[start : start + batch]
+                used = {t.base: payload[t.base] for t in chunk}
+                taken(run_chunk(chunk, used, 1, outcomes, batch))
         else:
             with local_executor(workers) as (pool, info):
-                execute(tasks, bases, 1, outcomes, pool, info, taken)
+                execute(tasks, bases, 1, outcomes, pool, info, taken, batch=batch)
     result = Comparison(
         labels, list(scenarios), runs, step_of, seed, seeds, outcomes, finals, trajs, errors
     )

@@ -191,6 +191,7 @@ def execute(
     on_tick: Callable[[], None] | None = None,
     target_seconds: float = 1.0,
     max_chunk: int = 64,
+    batch: int = 1,
 ) -> None:
     """Feed `tasks` to `executor` in chunks, at most two chunks per worker in flight.
 
@@ -198,7 +199,8 @@ def execute(
     `on_tick` is called at least every quarter second. Memory stays bounded: tasks are drawn
     lazily from the iterable and only chunks in flight are held. A chunk whose worker died on
     Dask after Dask's own retries (KilledWorker) is returned as failed runs; a lost executor
-    raises `ExecutorLost` and returns nothing for the chunks in flight.
+    raises `ExecutorLost` and returns nothing for the chunks in flight. With `batch` > 1 a chunk
+    holds whole batches (replications of one variant run as one array program, `run_chunk`).
     """
     payload = {label: (base_digest(data), data) for label, data in bases.items()}
     source = iter(tasks)
@@ -216,6 +218,8 @@ def execute(
                     if per_run is None
                     else int(min(max_chunk, max(1, target_seconds / max(per_run, 1e-6))))
                 )
+                if batch > 1:  # whole batches: a multiple of the batch size
+                    size = batch * max(1, round(size / batch))
                 chunk = list(islice(source, size))
                 if not chunk:
                     exhausted = True
@@ -223,7 +227,7 @@ def execute(
                 used = {t.base for t in chunk}
                 try:
                     fut = executor.submit(
-                        run_chunk, chunk, {k: payload[k] for k in used}, every, outcomes
+                        run_chunk, chunk, {k: payload[k] for k in used}, every, outcomes, batch
                     )
                 except (BrokenProcessPool, RuntimeError) as exc:
                     raise ExecutorLost(
@@ -234,7 +238,7 @@ def execute(
             if not pending:
                 break
             done, _ = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
-            batch: list[RunOutput] = []
+            finished: list[RunOutput] = []
             lost: str | None = None
             for fut in done:
                 chunk = pending.pop(fut)
@@ -255,9 +259,9 @@ def execute(
                     outputs = [RunOutput(t.run_key, "failed", err, 0.0, None, None) for t in chunk]
                 spent = sum(o.duration for o in outputs) / max(len(outputs), 1)
                 per_run = spent if per_run is None else 0.7 * per_run + 0.3 * spent
-                batch.extend(outputs)
-            if batch:
-                on_outputs(batch)  # what finished is kept, even when the executor is lost
+                finished.extend(outputs)
+            if finished:
+                on_outputs(finished)  # what finished is kept, even when the executor is lost
             if lost is not None:
                 raise ExecutorLost(
                     f"{lost}; the runs in flight were not recorded; finished runs are kept: "

@@ -34,14 +34,40 @@ class SweepSummary:
         return self.already_done + self.ran == self.expected_runs
 
 
-def sweep_tasks(design, skip: set[str] | dict[str, str]) -> Iterator[Task]:
-    """Every run of the design not in `skip`: replication-major, so a partial sweep is balanced."""
-    for r, seed in enumerate(design.seeds):
+def sweep_tasks(design, skip: set[str] | dict[str, str], batch: int = 1) -> Iterator[Task]:
+    """Every run of the design not in `skip`: replication-major, so a partial sweep is balanced;
+    with `batch` > 1, in blocks of `batch` replications, each variant's together (one batch)."""
+    seeds = list(enumerate(design.seeds))
+    for start in range(0, len(seeds), max(batch, 1)):
+        block = seeds[start : start + max(batch, 1)]
         for v in design.variants:
-            key = design.run_key(v.index, r)
-            if key in skip:
-                continue
-            yield Task(key, v.index, v.base, v.params, r, seed, design.base_steps[v.base])
+            for r, seed in block:
+                key = design.run_key(v.index, r)
+                if key in skip:
+                    continue
+                yield Task(key, v.index, v.base, v.params, r, seed, design.base_steps[v.base])
+
+
+def auto_batch(design) -> int:
+    """Replications per batch: as many as fit in memory (simorg.replications.batch_size) for the
+    largest run of the design, and no more than its replications."""
+    from simorg.replications import batch_size
+    from simorg.scenario import from_dict, with_overrides
+
+    size = design.replications
+    for label, data in design.bases.items():
+        sc = from_dict(data, "base scenario")
+        biggest: dict[str, object] = {}
+        for key in ("organization.employees", "customers.count", "learning.dimensions"):
+            values = [
+                v.params[key] for v in design.variants if isinstance(v.params.get(key), int | float)
+            ]
+            if values:
+                biggest[key] = max(values)
+        if biggest:
+            sc = with_overrides(sc, biggest)
+        size = min(size, batch_size(sc, design.base_steps[label]))
+    return max(1, size)
 
 
 def sweep(
@@ -55,14 +81,18 @@ def sweep(
     progress: bool | None = None,
     flush_seconds: float = 1.0,
     monitor: Callable[[int, int], None] | None = None,
+    batch: int | None = None,
 ) -> SweepSummary:
     """Run every unfinished run of `design`, streaming results to the folder `out`.
 
+    `batch`: replications of a variant run as one array program (simorg.replications; the same
+    numbers as each alone); None chooses from memory (`auto_batch`), 1 runs each alone.
     `progress`: show a progress bar (default: when stdout is a terminal); `monitor(ran, failed)` is
     called after every finished chunk (benchmarks use it). Raises `ExecutorLost` (exit code 3)
     when the executor goes away, `ResultsDamaged` (4) when another sweep holds the folder.
     """
     workers = workers or default_workers()
+    batch = auto_batch(design) if batch is None else max(1, batch)
     store = Store.open(Path(out), design, fresh=fresh)
     try:
         return _sweep(
@@ -76,13 +106,24 @@ def sweep(
             progress,
             flush_seconds,
             monitor,
+            batch,
         )
     finally:
         store.close()
 
 
 def _sweep(
-    design, store, out, workers, executor, address, retry_failed, progress, flush_seconds, monitor
+    design,
+    store,
+    out,
+    workers,
+    executor,
+    address,
+    retry_failed,
+    progress,
+    flush_seconds,
+    monitor,
+    batch,
 ) -> SweepSummary:
     if retry_failed:
         store.drop_failed()
@@ -96,7 +137,7 @@ def _sweep(
     t0 = time.perf_counter()
 
     def tasks() -> Iterator[Task]:
-        for t in sweep_tasks(design, finished):
+        for t in sweep_tasks(design, finished, batch):
             variant_of[t.run_key] = (t.variant, t.replication)
             yield t
 
@@ -141,6 +182,7 @@ def _sweep(
                         info,
                         on_outputs,
                         on_tick=writer.tick,
+                        batch=batch,
                     )
     finally:
         writer.flush()
@@ -150,6 +192,7 @@ def _sweep(
                 "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                 "executor": info_where,
                 "workers": workers,
+                "batch": batch,
                 "ran": counts["ran"],
                 "failed": counts["failed"],
                 "complete": len(finished) + counts["ran"] == design.expected_runs,

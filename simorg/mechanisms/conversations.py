@@ -11,6 +11,9 @@ or one-way contact erodes tie trust. Willingness to share rises with trust: each
 probability s·(1 − τ + 2τ·t), t its trust in the other (Mayer, Davis & Schoorman 1995: trust is
 the willingness to be vulnerable), so trust and practice co-evolve. Each tie keeps a decaying count
 of recent contacts (ties in use).
+
+Batched over runs (simorg.batch): each run draws its contacts, opens, topics and adoptions from its
+own stream, in the order it has them alone (its tie contacts, then its platform contacts).
 """
 
 from __future__ import annotations
@@ -18,22 +21,32 @@ from __future__ import annotations
 import numpy as np
 
 from simorg import decisions
+from simorg.batch import run_major
 from simorg.mechanisms import interpersonal
 from simorg.mechanisms.sampling import choose_ties
+from simorg.randomness import Random, RunStreams
 from simorg.scenario import Conversation, Scenario
 from simorg.state import State
 
 
-def colleagues_talk(state: State, sc: Scenario, rng: np.random.Generator) -> None:
+def colleagues_talk(state: State, sc: Scenario, rng: RunStreams) -> None:
     a, b, trust = _meet(state, sc.conversation, rng)
     if sc.learning.peer_learning > 0 and len(a):
-        topics = rng.integers(
-            0, state.m, size=(len(a), min(sc.conversation.topics, state.m)), dtype=np.int16
-        )
+        per_contact = min(sc.conversation.topics, state.m)
+        if state.runs == 1:
+            run = None
+            topics = rng.integers(0, state.m, size=(len(a), per_contact), dtype=np.int16)
+            beliefs, reality = state.beliefs[0], state.reality[0]
+        else:  # contacts are run-major (_meet): each run draws its own contacts' topics
+            run = a // state.run_size
+            counts = np.bincount(run, minlength=state.runs)
+            topics = rng.integers(0, state.m, counts, np.int16, tail=(per_contact,))
+            beliefs, reality = state.beliefs.reshape(-1, state.m), state.reality
         gates = interpersonal.peer_gates(
-            sc.learning.peer_rule, state.beliefs[0], state.reality[0], a, b, topics, state.task
+            sc.learning.peer_rule, beliefs, reality, a, b, topics, state.task
         )
-        _exchange(state.beliefs[0], a, b, sc.learning.peer_learning * trust, topics, rng, gates)
+        p = sc.learning.peer_learning * trust
+        _exchange(beliefs, a, b, p, topics, rng, gates, run)
 
 
 def trust_factor[T: (float, np.ndarray)](tau: float, trust: T) -> T:
@@ -43,14 +56,22 @@ def trust_factor[T: (float, np.ndarray)](tau: float, trust: T) -> T:
 
 
 def _meet(
-    state: State, conv: Conversation, rng: np.random.Generator
+    state: State, conv: Conversation, rng: RunStreams
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Everyone makes their contacts; tie trust moves; returns the open contacts (a, b) with the
-    trust they talk under (the tie's, after this step's move; a stranger's on the platform)."""
+    trust they talk under (the tie's, after this step's move; a stranger's on the platform),
+    run-major in a batch, each run's in its own order (its tie contacts, then its platform's)."""
     s = state.structure
     p = state.practice
+    runs, n = state.runs, state.run_size
     who, start, degree = state.callers(conv.contacts)
-    tie = choose_ties(start, degree, state.tie_acceptance(), rng)
+    if runs == 1:
+        tie = choose_ties(start, degree, state.tie_acceptance(), rng)
+    else:  # each run's block of ties starts at its first person's row
+        run_ties = s.indptr[::n]
+        tie = choose_ties(
+            start, degree, state.tie_acceptance(), rng, run=who // n, run_ties=run_ties
+        )
     plat_who, plat_partner = _platform_contacts(state, conv.platform_contacts, rng)
     a = np.concatenate([who, plat_who])
     b = np.concatenate([s.indices.take(tie), plat_partner])
@@ -66,7 +87,16 @@ def _meet(
         stranger = trust_factor(tau, conv.initial_tie_trust)
         share[k:] *= stranger * stranger
     share = decisions.sharing(state, tau, tie, share)  # human players (the workshop)
-    open_ = rng.random(len(a), dtype=np.float32) < share
+    order: np.ndarray | None = None
+    if runs == 1:
+        open_ = rng.random(len(a), dtype=np.float32) < share
+    else:  # a is the runs' tie contacts, then their platform contacts: draw run by run
+        run = a // n
+        order = run_major(run, runs)
+        assert order is not None
+        open_ = np.empty(len(a), dtype=bool)
+        u = rng.random(np.bincount(run, minlength=runs), dtype=np.float32)
+        open_[order] = u < share.take(order)
     _use(state, tie, conv.contact_memory, rev)
 
     # tie trust: both directions of the tie move together (an open and a closed contact on the
@@ -86,9 +116,15 @@ def _meet(
     tally.cross_contacts = state.people_per_run(a[crossing])
     tally.open_contacts = state.people_per_run(a[open_])
 
-    opened = np.flatnonzero(open_)
-    on_platform = len(opened) - len(rise)
-    trust = np.concatenate([t.take(rise), np.full(on_platform, conv.initial_tie_trust)])
+    if order is None:
+        opened = np.flatnonzero(open_)
+        on_platform = len(opened) - len(rise)
+        trust = np.concatenate([t.take(rise), np.full(on_platform, conv.initial_tie_trust)])
+        return a.take(opened), b.take(opened), trust
+    opened = order.compress(open_.take(order))  # the open contacts, run-major
+    trust = np.full(len(opened), conv.initial_tie_trust)
+    on = opened < len(tie)
+    trust[on] = t.take(tie.take(opened[on]))
     return a.take(opened), b.take(opened), trust
 
 
@@ -104,24 +140,38 @@ def _use(state: State, tie: np.ndarray, memory: float, reverse: np.ndarray | Non
 
 
 def _platform_contacts(
-    state: State, per_person: float, rng: np.random.Generator
+    state: State, per_person: float, rng: RunStreams
 ) -> tuple[np.ndarray, np.ndarray]:
     """(who, partner) of the platform's extra contacts: Poisson(per_person × practice) each, for
-    people whose department has the platform, with anyone but oneself.
+    people whose department has the platform, with anyone (of their run) but oneself.
 
     Drawn by thinning: Poisson(per_person × users) proposed contacts spread uniformly over the
     users, each kept with probability the caller's practice: the same Poisson counts as one
     Poisson draw per person, at a fraction of the cost. One uniform serves each proposal: its
-    integer part (× users) picks the caller, its fractional part decides. In random order.
+    integer part (× users) picks the caller, its fractional part decides. In random order (each
+    run's, run-major in a batch).
     """
     users = state.platform_users()
     if len(users) == 0 or per_person <= 0:
         return users[:0], users[:0]
-    x = rng.random(rng.poisson(per_person * len(users))) * len(users)
-    pick = x.astype(np.intp)
-    who = users.take(pick)
-    who = who[x - pick < state.practice.take(who)]
-    partner = rng.integers(0, state.n, size=len(who))
+    if state.runs == 1:
+        x = rng.random(rng.poisson(per_person * len(users))) * len(users)
+        pick = x.astype(np.intp)
+        who = users.take(pick)
+        who = who[x - pick < state.practice.take(who)]
+        partner = rng.integers(0, state.n, size=len(who))
+    else:  # per run: its users, its Poisson count (none drawn without users), its partners
+        runs, n = state.runs, state.run_size
+        count = np.bincount(users // n, minlength=runs)
+        proposals = rng.poisson(per_person * count, where=count > 0)
+        run = np.repeat(np.arange(runs), proposals)
+        size = count.take(run)
+        x = rng.random(proposals) * size
+        pick = x.astype(np.intp)
+        who = users.take(pick + (np.cumsum(count) - count).take(run))
+        kept = x - pick < state.practice.take(who)
+        who, run = who[kept], run[kept]
+        partner = rng.integers(0, n, size=np.bincount(run, minlength=runs)) + run * n
     other = partner != who
     return who[other], partner[other]
 
@@ -132,8 +182,9 @@ def _exchange(
     b: np.ndarray,
     p: np.ndarray,
     topics: np.ndarray,
-    rng: np.random.Generator,
+    rng: Random,
     gates: tuple[np.ndarray, np.ndarray] | None = None,
+    run: np.ndarray | None = None,
 ) -> None:
     """Both sides of each open contact talk about its topics: on each, a person moves one step
     toward the other's differing, non-zero belief with probability p (beliefs as before the talk),
@@ -142,6 +193,10 @@ def _exchange(
     Only beliefs that moved are written back, so a contact in which nothing was adopted cannot undo
     an adoption from another contact of the same step; when one belief moves in several contacts,
     the last of them (b's side after a's) decides it. Uniforms are drawn only where a belief can move.
+
+    A batch (`rng` a RunStreams of R > 1 runs) needs `run`, each contact's run (contacts run-major,
+    so the (contact, topic) positions that can move are too): each run draws its own. One
+    Generator (the validation runners' many organizations): one population.
     """
     m = beliefs.shape[1]
     flat = beliefs.reshape(-1)
@@ -158,8 +213,14 @@ def _exchange(
         a_ok &= gates[0]
         b_ok &= gates[1]
     a_can, b_can = np.flatnonzero(a_ok), np.flatnonzero(b_ok)
+    runs = rng.runs if isinstance(rng, RunStreams) else 1
     for mine, at, can, step in ((ba, at_a, a_can, toward), (bb, at_b, b_can, -toward)):
-        moves = can[rng.random(len(can), dtype=np.float32) < p.take(can // per_contact)]
+        contact = can // per_contact
+        size: int | np.ndarray = len(can)
+        if runs > 1:
+            assert run is not None, "a batch needs each contact's run"
+            size = np.bincount(run.take(contact), minlength=runs)
+        moves = can[rng.random(size, dtype=np.float32) < p.take(contact)]
         flat[at.reshape(-1).take(moves)] = mine.reshape(-1).take(moves) + step.reshape(-1).take(
             moves
         )

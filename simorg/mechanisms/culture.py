@@ -29,12 +29,15 @@ from __future__ import annotations
 import numpy as np
 
 from simorg import decisions
+from simorg.randomness import RunStreams
 from simorg.state import State
 
 MEDIA_TEAM_PRACTICE = 0.9
 
 
-def culture_moves(state: State, rng: np.random.Generator) -> None:
+def culture_moves(state: State, rng: RunStreams) -> None:
+    """One step of culture (no random draws: `rng` is the culture stream, unused). Everything is
+    per person, per tie or per department policy, so a batch of runs moves each run as alone."""
     cu = state.params.culture
     s = state.structure
     p = state.practice

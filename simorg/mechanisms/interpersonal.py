@@ -55,20 +55,26 @@ def peer_gates(
     """Who may learn from whom in contacts (a[c], b[c]) on `topics` (contacts, t).
 
     Returns (a_may, b_may), bool (contacts, t): a may learn from b, b from a; None for conformity
-    (everyone may). beliefs (G, m); reality (m,) for one organization or (G, m), each person's.
-    With an NK `task` (G = R·n people of its R organizations), performance is the task's score.
+    (everyone may). beliefs (G, m); reality (m,) for one organization, (R, m) for R organizations
+    of G / R people each (people r·n … of organization r, as in a batch of runs), or (G, m), each
+    person's. With an NK `task` (G = R·n people of its R organizations), performance is the
+    task's score.
     """
     if rule == "conformity":
         return None
     if task is not None:
         return _nk_gates(rule, beliefs, a, b, topics, task)
-    rp = np.broadcast_to(reality, beliefs.shape)
-    if rule == "better_performer":
-        perf = additive_rows(beliefs, rp)
+    # R organizations of n people each (R = G, n = 1: each person's own reality)
+    orgs = reality.shape[0] if reality.ndim == 2 else 1
+    n, m = beliefs.shape[0] // orgs, beliefs.shape[1]
+    if rule == "better_performer":  # Σ b·r: integer sums, the same values in any grouping
+        rows = beliefs.reshape(orgs, n, m)
+        perf = np.einsum("rnm,rm->rn", rows, reality.reshape(orgs, m), dtype=np.int32).reshape(-1)
         pa, pb = perf.take(a)[:, None], perf.take(b)[:, None]
         return np.broadcast_to(pb > pa, topics.shape), np.broadcast_to(pa > pb, topics.shape)
-    if rule == "better_on_topic":
-        r = rp[a[:, None], topics]  # a and b share one organization's reality
+    if rule == "better_on_topic":  # a and b share one organization's reality
+        at = topics if orgs == 1 else (a // n * m)[:, None] + topics
+        r = reality.reshape(-1).take(at)
         ga = additive_terms(beliefs[a[:, None], topics], r)
         gb = additive_terms(beliefs[b[:, None], topics], r)
         return gb > ga, ga > gb

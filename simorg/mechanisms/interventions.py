@@ -14,16 +14,28 @@ asks of people (culture.py); `set` is not felt.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from simorg.mechanisms.culture import MEDIA_TEAM_PRACTICE
-from simorg.scenario import Intervention, with_overrides
-from simorg.structures import rebuild_projects
+from simorg.scenario import Intervention, Scenario, with_overrides
 
 if TYPE_CHECKING:
-    from simorg.model import OrgModel
+    from simorg.randomness import RunStreams
+    from simorg.state import State
+    from simorg.structures import Structure
+
+
+class Organization(Protocol):
+    """What an intervention acts on: a model (`OrgModel`) or a batch of replications."""
+
+    state: State
+    config: Scenario
+    streams: dict[str, RunStreams]
+
+    def restructure(self, new: Structure) -> np.ndarray: ...
+
 
 PLATFORM_SIZE = 0.5
 EMPOWER_SIZE = 0.5
@@ -41,7 +53,7 @@ def stages(iv: Intervention, department_names: list[str]) -> list[tuple[int, np.
     return [(iv.at + k * iv.every, np.array([dept])) for k, dept in enumerate(order)]
 
 
-def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> dict[str, object]:
+def apply(model: Organization, iv: Intervention, departments: np.ndarray) -> dict[str, object]:
     """Apply one stage of an intervention to `departments`, now; returns what it changed."""
     st = model.state
     s = st.structure
@@ -84,9 +96,11 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> dict[st
         isolated = s.media_team & (not model.config.organization.social_media_team_wired)
         eligible = in_scope & (s.manager >= 0) & ~isolated
         already = s.project_team >= 0
+        from simorg.step import rebuild_projects
+
         kept = model.restructure(
             rebuild_projects(
-                s,
+                st,
                 model.config.organization.project_team_size,
                 model.streams["interventions"],
                 eligible | already,
@@ -107,14 +121,20 @@ def apply(model: OrgModel, iv: Intervention, departments: np.ndarray) -> dict[st
     return changed
 
 
-def _create_media_team(model: OrgModel, size: int) -> np.ndarray:
-    """Train people from Customer Service and Marketing & Sales to answer customers publicly;
-    returns who was chosen."""
+def _create_media_team(model: Organization, size: int) -> np.ndarray:
+    """Train people from Customer Service and Marketing & Sales to answer customers publicly
+    (`size` in each run, each run choosing from its own stream); returns who was chosen."""
     st = model.state
     s = st.structure
-    rng = model.streams["interventions"]
+    n = st.run_size
     pool = np.flatnonzero((s.department <= 1) & (s.manager >= 0) & ~s.media_team)
-    chosen = rng.choice(pool, size=min(size, len(pool)), replace=False) if len(pool) else pool
+    parts = []
+    for r, rng in enumerate(model.streams["interventions"].gens):
+        mine = pool[(pool >= r * n) & (pool < (r + 1) * n)]
+        parts.append(
+            rng.choice(mine, size=min(size, len(mine)), replace=False) if len(mine) else mine
+        )
+    chosen = np.concatenate(parts)
     s.media_team[chosen] = True
     st.customer_facing[chosen] = True
     st.practice[chosen] = np.maximum(st.practice[chosen], MEDIA_TEAM_PRACTICE)

@@ -26,6 +26,11 @@ and the same state draws the same numbers:
 - ``turbulence``: ``random((R, m))``. ``replace_people``: ``random((R, n))``, then for the k leavers
   (in run, person order) ``integers(0, 3, (k, m), int8)``.
 
+The full model passes a `randomness.RunStreams` instead (the replication axis: R runs of one
+scenario, each with its own Generator): then run r draws, from its own stream, exactly what it
+draws alone as an organization of R = 1 (its own packed coins, ``random((n, m), float32)``, ...),
+so a batched run gives the numbers of the same seed run alone.
+
 See docs/validation.md for why these rules (the recreations that match March's Figure 1).
 """
 
@@ -33,8 +38,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg import randomness
 from simorg.mechanisms import interpersonal
 from simorg.performance import NKBeliefTask, additive, additive_one
+from simorg.randomness import Random, RunStreams
 
 BELIEF = np.int8
 
@@ -52,11 +59,23 @@ def initial_knowledge(
     return reality, beliefs, code
 
 
-def _actions(beliefs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """What people do: their belief, or a fair coin where they have no belief (belief 0)."""
+def _coin_bits(beliefs: np.ndarray, rng: Random) -> np.ndarray:
+    """One fair coin bit per belief, in C order. One Generator packs the coins of all the
+    organizations into one draw; a RunStreams of R > 1 runs draws each run's own packed bytes
+    (`ceil(n*m/8)`) from its own stream, as the run alone does."""
+    if isinstance(rng, RunStreams) and rng.runs > 1:
+        runs = beliefs.shape[0]
+        size = beliefs[0].size
+        per_run = (size + 7) // 8
+        packed = rng.integers(0, 256, np.full(runs, per_run), np.uint8)
+        return np.unpackbits(packed.reshape(runs, per_run), axis=1)[:, :size]
     size = beliefs.size
-    bits = np.unpackbits(rng.integers(0, 256, size=(size + 7) // 8, dtype=np.uint8))
-    actions = bits[:size].reshape(beliefs.shape).view(np.int8)
+    return np.unpackbits(rng.integers(0, 256, size=(size + 7) // 8, dtype=np.uint8))[:size]
+
+
+def _actions(beliefs: np.ndarray, rng: Random) -> np.ndarray:
+    """What people do: their belief, or a fair coin where they have no belief (belief 0)."""
+    actions = _coin_bits(beliefs, rng).reshape(beliefs.shape).view(np.int8)
     # in place, in int8 (large temporaries are what costs here): coin ±1 where the belief is 0
     actions *= 2
     actions -= 1
@@ -70,7 +89,7 @@ def _scores(actions: np.ndarray, reality: np.ndarray) -> np.ndarray:
     return additive(actions, reality)
 
 
-def performance(beliefs: np.ndarray, reality: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def performance(beliefs: np.ndarray, reality: np.ndarray, rng: Random) -> np.ndarray:
     """Performance (R,n) = Σ action·reality, where a zero belief acts as a fair ±1 coin.
 
     Draws the same coins as step (1) of ``knowledge_step``.
@@ -107,7 +126,7 @@ def knowledge_step(
     reality: np.ndarray,
     p1: float | np.ndarray,
     p2: float | np.ndarray,
-    rng: np.random.Generator,
+    rng: Random,
     voice: np.ndarray | None = None,
     socialize_mask: np.ndarray | None = None,
     task: NKBeliefTask | None = None,
@@ -136,7 +155,7 @@ def knowledge_step(
     s = _superior_actions(beliefs, code, reality, rng, voice, task)
     # (2) socialization toward the code of the start of the period (c·move is 0 where c is 0)
     rate1 = _per_run(p1, runs, 3).astype(np.float32)
-    move = rng.random(beliefs.shape, dtype=np.float32) < rate1
+    move = randomness.uniforms(rng, beliefs.shape, np.float32) < rate1
     move &= beliefs != code[:, None, :]
     if socialize_mask is not None:
         move &= socialize_mask[:, :, None]
@@ -144,7 +163,7 @@ def knowledge_step(
     step *= code[:, None, :]
     beliefs += step
     # (3) code learning from the superior group's actions
-    u_code = rng.random(code.shape)
+    u_code = randomness.uniforms(rng, code.shape)
     target = np.sign(s).astype(BELIEF)
     rate2 = _per_run(p2, runs, 2)
     change = (target != 0) & (target != code) & (u_code < 1.0 - (1.0 - rate2) ** np.abs(s))
@@ -157,7 +176,7 @@ def _superior_actions(
     beliefs: np.ndarray,
     code: np.ndarray,
     reality: np.ndarray,
-    rng: np.random.Generator,
+    rng: Random,
     voice: np.ndarray | None,
     task: NKBeliefTask | None = None,
 ) -> np.ndarray:
@@ -281,21 +300,24 @@ def settled(
     return done
 
 
-def turbulence(reality: np.ndarray, p4: float | np.ndarray, rng: np.random.Generator) -> None:
+def turbulence(reality: np.ndarray, p4: float | np.ndarray, rng: Random) -> None:
     """Each dimension of reality flips with probability p4 (float or per run), in place."""
-    flip = rng.random(reality.shape) < _per_run(p4, reality.shape[0], 2)
+    flip = randomness.uniforms(rng, reality.shape) < _per_run(p4, reality.shape[0], 2)
     reality[flip] *= -1
 
 
-def replace_people(
-    beliefs: np.ndarray, p3: float | np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def replace_people(beliefs: np.ndarray, p3: float | np.ndarray, rng: Random) -> np.ndarray:
     """Each person leaves with probability p3 and a newcomer with random beliefs takes the place.
 
     In place; returns the (R, n) bool mask of who was replaced.
     """
     runs, n, m = beliefs.shape
-    leave = rng.random((runs, n)) < _per_run(p3, runs, 2)
+    leave = randomness.uniforms(rng, (runs, n)) < _per_run(p3, runs, 2)
+    if isinstance(rng, RunStreams) and rng.runs > 1:  # each run its own leavers' beliefs
+        counts = np.count_nonzero(leave, axis=1)
+        if counts.any():
+            beliefs[leave] = rng.integers(0, 3, counts, BELIEF, tail=(m,)) - 1
+        return leave
     k = int(leave.sum())
     if k:
         beliefs[leave] = rng.integers(0, 3, size=(k, m), dtype=BELIEF) - 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg.randomness import Random, RunStreams
+
 
 def row_max(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """(n,) the largest tie weight of each person (0 for people without ties)."""
@@ -17,8 +19,10 @@ def choose_ties(
     start: np.ndarray,
     degree: np.ndarray,
     accept: np.ndarray,
-    rng: np.random.Generator,
+    rng: Random,
     rounds: int = 8,
+    run: np.ndarray | None = None,
+    run_ties: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each entry (a row of ties: `start`, `degree` > 0), pick one of its ties with
     probability proportional to weight; returns the tie indices, in entry order.
@@ -29,34 +33,79 @@ def choose_ties(
     u·degree, uniform and independent of the pick, decides acceptance. Since most ties weigh 1,
     few entries need a second round; entries still rejected after `rounds` rounds (rows whose
     every tie weighs little) are sampled exactly by inverse CDF.
+
+    A batch of runs (`rng` a RunStreams of R > 1 runs) needs `run` (each entry's run; entries
+    run-major) and `run_ties` ((R + 1,) where each run's block of ties starts): each run draws
+    its own entries' uniforms each round, and the inverse CDF sums the run's own ties (so it
+    rounds as in the run alone). One Generator for many organizations: one population.
     """
-    x = rng.random(len(start)) * degree
+    streams = rng if isinstance(rng, RunStreams) and rng.runs > 1 else None
+
+    def draw(entries: np.ndarray | None) -> np.ndarray:
+        """One uniform for each entry (None: all), each run's from its own stream."""
+        if streams is None:
+            return rng.random(len(start) if entries is None else len(entries))
+        assert run is not None and run_ties is not None, "a batch needs run and run_ties"
+        of = run if entries is None else run.take(entries)
+        return streams.random(np.bincount(of, minlength=streams.runs))
+
+    x = draw(None) * degree
     pick = x.astype(np.intp)
     tie = start + pick
     redo = np.flatnonzero(x - pick >= accept.take(tie))
     for _ in range(rounds - 1):
         if len(redo) == 0:
             return tie
-        x = rng.random(len(redo)) * degree.take(redo)
+        x = draw(redo) * degree.take(redo)
         pick = x.astype(np.intp)
         proposed = start.take(redo) + pick
         ok = x - pick < accept.take(proposed)
         tie[redo[ok]] = proposed[ok]
         redo = redo[~ok]
-    if len(redo):
-        cum = np.concatenate([[0.0], np.cumsum(accept, dtype=np.float64)])
-        first, end = start[redo], start[redo] + degree[redo]
-        lo, hi = cum[first], cum[end]
-        found = np.searchsorted(cum, lo + rng.random(len(redo)) * (hi - lo), side="right") - 1
-        tie[redo] = np.clip(found, first, end - 1)
+    if len(redo) == 0:
+        return tie
+    if streams is None:
+        tie[redo] = _inverse_cdf(start[redo], degree[redo], accept, rng.random(len(redo)))
+        return tie
+    assert run is not None and run_ties is not None
+    u = draw(redo)
+    of = run.take(redo)
+    for r in np.unique(of):  # the few runs whose rows all weigh little: each sums its own ties
+        lo, hi = int(run_ties[r]), int(run_ties[r + 1])
+        mine = of == r
+        at = redo[mine]
+        tie[at] = lo + _inverse_cdf(start[at] - lo, degree[at], accept[lo:hi], u[mine])
     return tie
 
 
+def _inverse_cdf(
+    first: np.ndarray, degree: np.ndarray, accept: np.ndarray, u: np.ndarray
+) -> np.ndarray:
+    """Exactly one tie of each row (ties first … first + degree − 1) with probability
+    proportional to `accept`, by inverse CDF over the cumulative weights, one uniform each."""
+    cum = np.concatenate([[0.0], np.cumsum(accept, dtype=np.float64)])
+    end = first + degree
+    lo, hi = cum[first], cum[end]
+    found = np.searchsorted(cum, lo + u * (hi - lo), side="right") - 1
+    return np.clip(found, first, end - 1)
+
+
 def best_tie_per_group(
-    group: np.ndarray, tie: np.ndarray, score: np.ndarray, rng: np.random.Generator
+    group: np.ndarray,
+    tie: np.ndarray,
+    score: np.ndarray,
+    rng: Random,
+    run: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For each group (e.g. a request), the tie with the highest score, ties broken at random."""
-    key = score + rng.random(len(score))
+    """For each group (e.g. a request), the tie with the highest score, ties broken at random.
+
+    A batch (`rng` of R > 1 runs) needs `run`, each item's run (items run-major, groups batch
+    ids, so the sort keeps runs apart): each run draws its own items' tie-breakers."""
+    if isinstance(rng, RunStreams) and rng.runs > 1:
+        assert run is not None, "a batch needs each item's run"
+        key = score + rng.random(np.bincount(run, minlength=rng.runs))
+    else:
+        key = score + rng.random(len(score))
     order = np.lexsort((-key, group))
     g = group[order]
     first = np.ones(len(g), dtype=bool)

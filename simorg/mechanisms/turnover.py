@@ -16,18 +16,20 @@ import numpy as np
 
 from simorg.mechanisms.culture import commit_leaders, keep_media_team
 from simorg.mechanisms.sampling import expand_rows
+from simorg.randomness import RunStreams
 from simorg.state import State
 
 
-def people_leave(state: State, rng: np.random.Generator) -> np.ndarray:
-    """Replace leavers in place; returns their slots."""
+def people_leave(state: State, rng: RunStreams) -> np.ndarray:
+    """Replace leavers in place; returns their slots (run-major in a batch, each run drawing
+    its own leavers and then its own newcomers, as alone)."""
     sc = state.params
     to = sc.turnover
     if to.base_rate == 0 and to.trust_sensitivity == 0:
         state.tally.leavers = np.zeros(state.runs)
         return np.empty(0, dtype=np.int64)
     s = state.structure
-    u = rng.random(s.n, dtype=np.float32)
+    u = rng.random(state.everyone(), dtype=np.float32)
     # trust is in [0, 1], so only who drew below the zero-trust chance can leave: their trust
     # alone is computed (as row sums, so the numbers are those of everyone's)
     maybe = np.flatnonzero(u < np.float64(to.base_rate + to.trust_sensitivity))
@@ -37,10 +39,17 @@ def people_leave(state: State, rng: np.random.Generator) -> np.ndarray:
     state.tally.leavers = state.people_per_run(slots)
     if len(slots) == 0:
         return slots
-    m = state.m
-    state.beliefs[0, slots] = rng.integers(-1, 2, size=(len(slots), m), dtype=np.int8)
+    m, n = state.m, state.run_size
+    counts: int | np.ndarray = len(slots)  # newcomers per run: each run draws its own
+    if state.runs > 1:
+        counts = np.bincount(slots // n, minlength=state.runs)
+    beliefs = rng.integers(-1, 2, counts, np.int8, tail=(m,))
+    if state.runs == 1:
+        state.beliefs[0, slots] = beliefs
+    else:
+        state.beliefs[slots // n, slots % n] = beliefs
     start = state.department_culture[s.department[slots]]
-    fresh = np.clip(start + sc.culture.practice_spread * rng.standard_normal(len(slots)), 0, 1)
+    fresh = np.clip(start + sc.culture.practice_spread * rng.standard_normal(counts), 0, 1)
     state.practice[slots] = fresh
     state.old_practice[slots] = fresh
     state.friction[slots] = 0.0
@@ -51,7 +60,7 @@ def people_leave(state: State, rng: np.random.Generator) -> np.ndarray:
         state.tie_trust[side] = to.newcomer_trust
         state.tie_recent[side] = 0.0
     state.known_expert[slots] = -1
-    state.expertise_draw[slots] = rng.integers(0, 256, size=(len(slots), m), dtype=np.uint8)
+    state.expertise_draw[slots] = rng.integers(0, 256, counts, np.uint8, tail=(m,))
     commit_leaders(state, slots)
     keep_media_team(state)
     old = state.old_practice
