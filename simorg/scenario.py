@@ -724,9 +724,9 @@ class Scenario(Section):
 
     def department_names(self) -> list[str]:
         if self.organization.people or self.organization.ties:  # issue 13: names from the data
-            from simorg.organizations import load
+            from simorg.organizations import load_organization
 
-            return list(load(self.organization).department_names)
+            return list(load_organization(self.organization).department_names)
         d = self.organization.departments
         names = list(DEPARTMENT_NAMES[:d])
         names += [f"Department {i + 1}" for i in range(len(names), d)]

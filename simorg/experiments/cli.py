@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
                 )
             address = check_address(address)
         executor = executor or ("dask" if address else "local")
-        d = dz.load(file, replications=reps, steps=n_steps)
+        d = dz.load_design(file, replications=reps, steps=n_steps)
         folder = out if out is not None else Path("results") / d.experiment.name
         if dry_run:
             typer.echo(
