@@ -858,6 +858,9 @@ REMOVED: dict[str, str] = {
 }
 
 
+SHOWN_INPUT = 64  # characters of a refused value quoted in its one-line error (a long list is cut)
+
+
 def _first_error(exc: ValidationError, source: str) -> ScenarioError:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
@@ -874,7 +877,7 @@ def _first_error(exc: ValidationError, source: str) -> ScenarioError:
     if not err["loc"]:  # a check across fields: the message names them, the input is everything
         return ScenarioError(f"{source}: {msg}")
     if got:
-        got = got if len(got) <= 67 else got[:64] + "...)"
+        got = got if len(got) <= SHOWN_INPUT + 3 else got[:SHOWN_INPUT] + "...)"
     return ScenarioError(f"{source}: {loc}: {msg}{got}")
 
 
