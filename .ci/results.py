@@ -22,6 +22,7 @@ import argparse
 import math
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,10 @@ class Sweep:
             if all(_same(v["params"].get(k), x) for k, x in want.items()):
                 out.append(int(v["variant"]))
         return out
+
+    def every(self) -> list[int]:
+        """Every variant, in the sweep's order."""
+        return [int(v["variant"]) for v in self.manifest["variants"]]
 
     def one(self, label: str | None = None, **params: Any) -> int:
         found = self.variants(label, **params)
@@ -439,6 +444,173 @@ def load_all(runs: Path) -> tuple[dict[str, Sweep], list[str]]:
     return sweeps, missing
 
 
+# --- the sections: each is the markdown below its `regen` line, from one sweep ----------------------
+
+Section = Callable[[Sweep, Path | None], str]
+
+
+def tables_only(outcomes: list[str]) -> Section:
+    """A section of tables alone: every variant of the sweep, for these outcomes."""
+
+    def body(sw: Sweep, figures: Path | None) -> str:
+        return tables(sw, outcomes, sw.every())
+
+    return body
+
+
+def grouped(sw: Sweep, groups: list[tuple[str, str, list[int]]], outcomes: list[str],
+            figures: Path | None, x_key: str, plotted: list[str], name: str, caption: str) -> str:  # fmt: skip
+    """Tables per group of variants (heading, legend, variants), then one line figure of every
+    group against the varied parameter `x_key`."""
+    body = "".join(f"\n{heading}:\n\n" + tables(sw, outcomes, vs) for heading, _, vs in groups)
+    if figures is not None:
+        line_figure(sw, x_key, [(legend, vs) for _, legend, vs in groups], plotted, figures / name)
+        body += "\n" + fig_md(figures, name, caption)
+    return body
+
+
+def social(sw: Sweep, figures: Path | None) -> str:
+    """1. Social media vs social business."""
+    vs = sw.every()
+    body = tables(sw, HEADLINE, vs)
+    if figures is not None:
+        for o in ("customer_trust", "peer_trust", "belief_diversity"):
+            strip_figure(sw, o, vs, figures / f"results_social_{o}.png",
+                         f"{o} at week 200, every run a dot (bar: quartiles, tick: median)")  # fmt: skip
+            body += fig_md(figures, f"results_social_{o}.png", f"{o}, every run")
+    return body
+
+
+def silos(sw: Sweep, figures: Path | None) -> str:
+    """2. Silos."""
+    groups = [(f"Culture practice {p:g}", f"practice {p:g}",
+               sw.variants("traditional_silos", culture__practice=p)) for p in (0.2, 0.6)]  # fmt: skip
+    return grouped(sw, groups, ["customer_trust", "failure_share", "peer_trust", "cross_silo_share",
+                                "belief_diversity", "code_knowledge"], figures,
+                   "organization.permeability",
+                   ["customer_trust", "failure_share", "peer_trust", "belief_diversity"],
+                   "results_silos.png", "outcomes against permeability: median and 5–95% of runs")  # fmt: skip
+
+
+def vision(sw: Sweep, figures: Path | None) -> str:
+    """3. Vision and walk."""
+    vs = sw.every()
+    body = tables(sw, ["leadership_trust", "peer_trust", "practice", "adoption",
+                       "customer_trust", "turnover_total"], vs)  # fmt: skip
+    if figures is not None:
+        trajectory_figure(sw, vs, ["leadership_trust", "practice"], figures / "results_vision.png")
+        body += "\n" + fig_md(
+            figures, "results_vision.png", "trust in leadership and practice over time"
+        )
+    return body
+
+
+def role(sw: Sweep, figures: Path | None) -> str:
+    """4. Role modeling."""
+    groups = [(b, b, sw.variants(b)) for b in ("leaders_closed", "leaders_walk")]
+    outcomes = ["practice", "peer_trust", "leadership_trust"]
+    return grouped(sw, groups, outcomes, figures, "culture.role_modeling", outcomes,
+                   "results_role_modeling.png", "outcomes against role modeling")  # fmt: skip
+
+
+def change(sw: Sweep, figures: Path | None) -> str:
+    """5. Big bang vs stepwise."""
+    steps = sw.store.steps(columns=["variant", "replication", "step", "practice", "friction"])
+    rows = ["| variant | peak friction | week of the peak | first week practice ≥ 0.5 | mean practice over the run |",
+            "|---|---|---|---|---|"]  # fmt: skip
+    for v in sw.every():
+        part = steps[steps["variant"] == v]
+        peak, when, reach, mean = [], [], [], []
+        for _, run in part.groupby("replication"):
+            run = run.sort_values("step")
+            peak.append(run["friction"].max())
+            when.append(float(run["step"].iloc[int(run["friction"].to_numpy().argmax())]))
+            hit = run[run["practice"] >= 0.5]["step"]
+            reach.append(float(hit.iloc[0]) if len(hit) else np.nan)
+            mean.append(run["practice"].mean())
+        never = int(np.isnan(reach).sum())
+        rcell = quantile_cell(np.array(reach)) + (f" ({never} runs never)" if never else "")
+        rows.append(f"| {sw.label(v)} | {quantile_cell(np.array(peak))} | {quantile_cell(np.array(when))} "
+                    f"| {rcell} | {quantile_cell(np.array(mean))} |")  # fmt: skip
+    body = "Over time (per-step outcomes every 10 weeks; cells: median [5%, 95%] over runs):\n\n"
+    body += "\n".join(rows) + "\n\nAt week 260:\n\n"
+    body += tables(sw, ["practice", "peer_trust", "leadership_trust", "customer_trust",
+                        "turnover_total", "belief_diversity"], sw.every())  # fmt: skip
+    if figures is not None:
+        pick = [
+            sw.one(b, culture__resistance=2.0)
+            for b in ("traditional_silos", "big_bang", "stepwise")
+        ]
+        trajectory_figure(
+            sw, pick, ["practice", "friction", "peer_trust"], figures / "results_change.png"
+        )
+        body += "\n" + fig_md(
+            figures,
+            "results_change.png",
+            "practice, friction and peer trust over time (resistance 2)",
+        )
+    return body
+
+
+def turnover(sw: Sweep, figures: Path | None) -> str:
+    """6. Turnover."""
+    groups = [(b, b, sw.variants(b)) for b in ("traditional_silos", "social_business")]
+    return grouped(sw, groups, ["turnover_total", "belief_diversity", "code_knowledge",
+                                "customer_trust", "peer_trust"], figures, "turnover.base_rate",
+                   ["belief_diversity", "code_knowledge", "customer_trust"],
+                   "results_turnover.png", "outcomes against base turnover")  # fmt: skip
+
+
+def morris(sw: Sweep, figures: Path | None) -> str:
+    """7. Morris screening of the levers."""
+    from simorg.experiments.sensitivity import analyze_folder
+
+    res = analyze_folder(sw.root, HEADLINE)
+    (group,) = res["groups"].values()
+    keys = res["parameters"]
+    rows = ["| outcome | " + " | ".join(k.split(".")[-1] for k in keys) + " |",
+            "|---|" + "---|" * len(keys)]  # fmt: skip
+    for o in HEADLINE:
+        cells = []
+        ranked = sorted(keys, key=lambda k: -(group[o][k].get("mu_star") or 0))
+        for k in keys:
+            r = group[o][k]
+            if r.get("constant"):
+                cells.append("const")
+                continue
+            star = "**" if k == ranked[0] else ""
+            nl = " ⁿ" if (r["sigma"] or 0) > (r["mu_star"] or 0) else ""
+            cells.append(f"{star}{f(r['mu_star'])}{star}{nl}")
+        rows.append(f"| {o} | " + " | ".join(cells) + " |")
+    body = ("Cells: μ* (mean absolute elementary effect, in the outcome's units over "
+            "each lever's range [0, 1]); bold: the largest of the row; ⁿ: σ > μ* "
+            "(non-linear or interacting).\n\n") + "\n".join(rows) + "\n"  # fmt: skip
+    if res.get("incomplete"):
+        body += f"\n_{res['incomplete']}_\n"
+    return body
+
+
+#: (marker key, sweep, section) in the order docs/results.md is written.
+SECTIONS: list[tuple[str, str, Section]] = [
+    ("social", "social_media_vs_social_business", social),
+    ("reverse_media", "reverse_media_team",
+     tables_only(["customer_trust", "failure_share", "revenue_total"])),
+    ("reverse_boundaries", "reverse_boundaries",
+     tables_only(["customer_trust", "failure_share", "revenue_total", "resolution_time"])),
+    ("reverse_vision", "reverse_vision", tables_only(["leadership_trust", "practice", "peer_trust"])),
+    ("reverse_turnover", "reverse_turnover",
+     tables_only(["turnover_total", "peer_trust", "belief_diversity"])),
+    ("reverse_change", "reverse_change_horizon",
+     tables_only(["peer_trust", "leadership_trust", "practice", "customer_trust"])),
+    ("silos", "silo_permeability", silos),
+    ("vision", "vision_and_walk", vision),
+    ("role", "role_modeling", role),
+    ("change", "big_bang_vs_stepwise", change),
+    ("turnover", "turnover", turnover),
+    ("morris", "levers_morris", morris),
+]  # fmt: skip
+
+
 def blocks(runs: Path, figures: Path | None):
     """(marker key, markdown) for every generated block of docs/results.md."""
     sweeps, missing = load_all(runs)
@@ -459,201 +631,12 @@ def blocks(runs: Path, figures: Path | None):
         body += "\n" + "".join(f"_{fd.key}: sweep not run._\n" for fd in FINDINGS if fd not in have)
     yield "findings", body
 
-    # 1. social media vs social business
-    n = "social_media_vs_social_business"
-    if n in sweeps:
-        sw = sweeps[n]
-        vs = [v["variant"] for v in sw.manifest["variants"]]
-        body = regen([n]) + tables(sw, HEADLINE, vs)
-        if figures is not None:
-            for o in ("customer_trust", "peer_trust", "belief_diversity"):
-                strip_figure(sw, o, vs, figures / f"results_social_{o}.png",
-                             f"{o} at week 200, every run a dot (bar: quartiles, tick: median)")  # fmt: skip
-                body += fig_md(figures, f"results_social_{o}.png", f"{o}, every run")
-        yield "social", body
-    else:
-        yield "social", absent(n)
-
-    for n, key in (("reverse_media_team", "reverse_media"), ("reverse_boundaries", "reverse_boundaries"),
-                   ("reverse_vision", "reverse_vision"), ("reverse_turnover", "reverse_turnover"),
-                   ("reverse_change_horizon", "reverse_change")):  # fmt: skip
-        if n not in sweeps:
-            yield key, absent(n)
-            continue
-        sw = sweeps[n]
-        vs = [v["variant"] for v in sw.manifest["variants"]]
-        outs = {"reverse_media_team": ["customer_trust", "failure_share", "revenue_total"],
-                "reverse_boundaries": ["customer_trust", "failure_share", "revenue_total", "resolution_time"],
-                "reverse_vision": ["leadership_trust", "practice", "peer_trust"],
-                "reverse_turnover": ["turnover_total", "peer_trust", "belief_diversity"],
-                "reverse_change_horizon": ["peer_trust", "leadership_trust", "practice", "customer_trust"]}[n]  # fmt: skip
-        yield key, regen([n]) + tables(sw, outs, vs)
-
-    # 2. silos
-    n = "silo_permeability"
-    if n in sweeps:
-        sw = sweeps[n]
-        body = regen([n])
-        for practice in (0.2, 0.6):
-            vs = sw.variants("traditional_silos", culture__practice=practice)
-            body += f"\nCulture practice {practice:g}:\n\n" + tables(
-                sw, ["customer_trust", "failure_share", "peer_trust", "cross_silo_share",
-                     "belief_diversity", "code_knowledge"], vs)  # fmt: skip
-        if figures is not None:
-            series = [(f"practice {p:g}", sw.variants("traditional_silos", culture__practice=p))
-                      for p in (0.2, 0.6)]  # fmt: skip
-            line_figure(sw, "organization.permeability", series,
-                        ["customer_trust", "failure_share", "peer_trust", "belief_diversity"],
-                        figures / "results_silos.png")  # fmt: skip
-            body += "\n" + fig_md(
-                figures,
-                "results_silos.png",
-                "outcomes against permeability: median and 5–95% of runs",
-            )
-        yield "silos", body
-    else:
-        yield "silos", absent(n)
-
-    # 3. vision and walk
-    n = "vision_and_walk"
-    if n in sweeps:
-        sw = sweeps[n]
-        vs = [v["variant"] for v in sw.manifest["variants"]]
-        body = regen([n]) + tables(sw, ["leadership_trust", "peer_trust", "practice", "adoption",
-                                        "customer_trust", "turnover_total"], vs)  # fmt: skip
-        if figures is not None:
-            trajectory_figure(
-                sw, vs, ["leadership_trust", "practice"], figures / "results_vision.png"
-            )
-            body += "\n" + fig_md(
-                figures, "results_vision.png", "trust in leadership and practice over time"
-            )
-        yield "vision", body
-    else:
-        yield "vision", absent(n)
-
-    # 4. role modeling
-    n = "role_modeling"
-    if n in sweeps:
-        sw = sweeps[n]
-        body = regen([n])
-        for base in ("leaders_closed", "leaders_walk"):
-            body += f"\n{base}:\n\n" + tables(sw, ["practice", "peer_trust", "leadership_trust"],
-                                              sw.variants(base))  # fmt: skip
-        if figures is not None:
-            series = [(b, sw.variants(b)) for b in ("leaders_closed", "leaders_walk")]
-            line_figure(sw, "culture.role_modeling", series, ["practice", "peer_trust", "leadership_trust"],
-                        figures / "results_role_modeling.png")  # fmt: skip
-            body += "\n" + fig_md(
-                figures, "results_role_modeling.png", "outcomes against role modeling"
-            )
-        yield "role", body
-    else:
-        yield "role", absent(n)
-
-    # 5. big bang vs stepwise
-    n = "big_bang_vs_stepwise"
-    if n in sweeps:
-        sw = sweeps[n]
-        body = regen([n])
-        steps = sw.store.steps(columns=["variant", "replication", "step", "practice", "friction"])
-        rows = ["| variant | peak friction | week of the peak | first week practice ≥ 0.5 | mean practice over the run |",
-                "|---|---|---|---|---|"]  # fmt: skip
-        for v in [v["variant"] for v in sw.manifest["variants"]]:
-            part = steps[steps["variant"] == v]
-            peak, when, reach, mean = [], [], [], []
-            for _, run in part.groupby("replication"):
-                run = run.sort_values("step")
-                peak.append(run["friction"].max())
-                when.append(float(run["step"].iloc[int(run["friction"].to_numpy().argmax())]))
-                hit = run[run["practice"] >= 0.5]["step"]
-                reach.append(float(hit.iloc[0]) if len(hit) else np.nan)
-                mean.append(run["practice"].mean())
-            never = int(np.isnan(reach).sum())
-            rcell = quantile_cell(np.array(reach)) + (f" ({never} runs never)" if never else "")
-            rows.append(f"| {sw.label(v)} | {quantile_cell(np.array(peak))} | {quantile_cell(np.array(when))} "
-                        f"| {rcell} | {quantile_cell(np.array(mean))} |")  # fmt: skip
-        body += (
-            "Over time (per-step outcomes every 10 weeks; cells: median [5%, 95%] over runs):\n\n"
-        )
-        body += "\n".join(rows) + "\n\nAt week 260:\n\n"
-        vs = [v["variant"] for v in sw.manifest["variants"]]
-        body += tables(sw, ["practice", "peer_trust", "leadership_trust", "customer_trust",
-                            "turnover_total", "belief_diversity"], vs)  # fmt: skip
-        if figures is not None:
-            pick = [
-                sw.one(b, culture__resistance=2.0)
-                for b in ("traditional_silos", "big_bang", "stepwise")
-            ]
-            trajectory_figure(
-                sw, pick, ["practice", "friction", "peer_trust"], figures / "results_change.png"
-            )
-            body += "\n" + fig_md(
-                figures,
-                "results_change.png",
-                "practice, friction and peer trust over time (resistance 2)",
-            )
-        yield "change", body
-    else:
-        yield "change", absent(n)
-
-    # 6. turnover
-    n = "turnover"
-    if n in sweeps:
-        sw = sweeps[n]
-        body = regen([n])
-        for base in ("traditional_silos", "social_business"):
-            body += f"\n{base}:\n\n" + tables(sw, ["turnover_total", "belief_diversity", "code_knowledge",
-                                                   "customer_trust", "peer_trust"], sw.variants(base))  # fmt: skip
-        if figures is not None:
-            series = [(b, sw.variants(b)) for b in ("traditional_silos", "social_business")]
-            line_figure(sw, "turnover.base_rate", series, ["belief_diversity", "code_knowledge", "customer_trust"],
-                        figures / "results_turnover.png")  # fmt: skip
-            body += "\n" + fig_md(figures, "results_turnover.png", "outcomes against base turnover")
-        yield "turnover", body
-    else:
-        yield "turnover", absent(n)
-
-    # 7. Morris
-    n = "levers_morris"
-    if n in sweeps:
-        from simorg.experiments.sensitivity import analyze_folder
-
-        res = analyze_folder(runs / n, HEADLINE)
-        (group,) = res["groups"].values()
-        keys = res["parameters"]
-        rows = ["| outcome | " + " | ".join(k.split(".")[-1] for k in keys) + " |",
-                "|---|" + "---|" * len(keys)]  # fmt: skip
-        for o in HEADLINE:
-            cells = []
-            ranked = sorted(keys, key=lambda k: -(group[o][k].get("mu_star") or 0))
-            for k in keys:
-                r = group[o][k]
-                if r.get("constant"):
-                    cells.append("const")
-                    continue
-                star = "**" if k == ranked[0] else ""
-                nl = " ⁿ" if (r["sigma"] or 0) > (r["mu_star"] or 0) else ""
-                cells.append(f"{star}{f(r['mu_star'])}{star}{nl}")
-            rows.append(f"| {o} | " + " | ".join(cells) + " |")
-        body = regen([n]) + ("Cells: μ* (mean absolute elementary effect, in the outcome's units over "
-                             "each lever's range [0, 1]); bold: the largest of the row; ⁿ: σ > μ* "
-                             "(non-linear or interacting).\n\n") + "\n".join(rows) + "\n"  # fmt: skip
-        if res.get("incomplete"):
-            body += f"\n_{res['incomplete']}_\n"
-        yield "morris", body
-    else:
-        yield "morris", absent(n)
+    for key, n, section in SECTIONS:
+        yield key, (regen([n]) + section(sweeps[n], figures)) if n in sweeps else absent(n)
 
     # 8. distributions
-    parts = []
-    if "social_media_vs_social_business" in sweeps:
-        sw = sweeps["social_media_vs_social_business"]
-        parts += [(sw, v["variant"]) for v in sw.manifest["variants"]]
-    if "distributions" in sweeps:
-        sw = sweeps["distributions"]
-        parts += [(sw, v["variant"]) for v in sw.manifest["variants"]]
     names = ["social_media_vs_social_business", "distributions"]
+    parts = [(sweeps[n], v) for n in names if n in sweeps for v in sweeps[n].every()]
     body = regen(names) + "Cells: median [5%, 95%] over runs at the last week.\n\n"
     outs = ["customer_trust", "failure_share", "peer_trust", "leadership_trust", "practice",
             "turnover_total", "code_knowledge", "belief_diversity"]  # fmt: skip

@@ -135,7 +135,7 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int, scenario: str) ->
     from simorg.experiments.sweep import auto_batch, sweep
 
     exp = _write(folder, "scaling", runs, steps, 5, scenario)
-    d = design.load(exp)
+    d = design.load_design(exp)
     results: dict[str, list[dict]] = {label: [] for label, _, _ in CONFIGS}
     for rep in range(repeats):
         for label, workers, batch in CONFIGS:

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import mesa
 from mesa.time import Priority, Schedule
 
+HOOK_OFFSET = 0.5  # the hook fires half-way between two steps: after one step, before the next
+
 if TYPE_CHECKING:
     from simorg.model import OrgModel
 
@@ -40,7 +42,7 @@ def schedule(model: OrgModel) -> None:
         return
     fn = _Hook(model, classes)
     model._events.append(fn)  # Mesa holds callbacks weakly
-    model.schedule_recurring(fn, Schedule(interval=1.0, start=0.5), priority=Priority.LOW)
+    model.schedule_recurring(fn, Schedule(interval=1.0, start=HOOK_OFFSET), priority=Priority.LOW)
 
 
 class _Hook:

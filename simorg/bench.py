@@ -38,12 +38,18 @@ from typing import Annotated
 import typer
 
 from simorg.errors import SimorgError, one_line_errors, whole_number
+from simorg.limits import MAX_EMPLOYEES, MIN_EMPLOYEES
 
 SCENARIO = "social_business"
+MAX_BENCH_STEPS = 10_000  # timed steps per size or run: enough for a steady figure, bounded time
+MAX_BENCH_REPLICATIONS = (
+    1024  # runs of the replication benchmark: a typo cannot start hours of work
+)
+TABLE_WIDTH = 120  # the results table is printed at least this wide, so its columns are not cut
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def _scenario(employees: int, customers: int):
@@ -316,15 +322,15 @@ def register(app: typer.Typer) -> None:
         ns = []
         for item in sizes.split(","):
             if item.strip():
-                n = whole_number(item, "--sizes", 10, 1_000_000)
+                n = whole_number(item, "--sizes", MIN_EMPLOYEES, MAX_EMPLOYEES)
                 assert n is not None
                 ns.append(n)
         if not ns:
             raise SimorgError("--sizes: give employee counts like 1000,10000")
-        steps_n = whole_number(steps, "--steps", 1, 10_000)
+        steps_n = whole_number(steps, "--steps", 1, MAX_BENCH_STEPS)
         assert steps_n is not None
-        reps = whole_number(runs, "--replications", 0, 1024) or 0
-        reps_steps = whole_number(run_steps, "--run-steps", 1, 10_000) or 1
+        reps = whole_number(runs, "--replications", 0, MAX_BENCH_REPLICATIONS) or 0
+        reps_steps = whole_number(run_steps, "--run-steps", 1, MAX_BENCH_STEPS) or 1
         rows = run_benchmark(ns, steps_n)
         batched = replications(reps, reps_steps) if reps else None
         if as_json:
@@ -353,7 +359,7 @@ def register(app: typer.Typer) -> None:
                 f"{r['build_cpu_s']:.3f}",
                 f"{r['peak_mb']:.0f}",
             )
-        console = Console(width=max(Console().width, 120))
+        console = Console(width=max(Console().width, TABLE_WIDTH))
         console.print(table)
         loads = ", ".join(
             f"{r['model']} {r['employees']:,}: {r['load_before']:.1f}/{r['load_after']:.1f}, "

@@ -28,6 +28,12 @@ app = typer.Typer(
 )
 
 USAGE_ERROR = BAD_INPUT
+PIPED_WIDTH = 160  # columns when piped (no terminal, no COLUMNS): tables are not cut at 80
+WIDE_TABLE = 140  # `simorg params` draws a table from this width; narrower, two lines a parameter
+MIN_WIDTH = 40  # narrower terminals are wrapped as if this wide (a key and its default fit)
+JSON_DIGITS = (
+    10  # `run --json` rounds outcomes here: far below any outcome's meaning, above float noise
+)
 __all__ = ["app", "fail", "main", "one_line_errors"]
 
 
@@ -46,7 +52,7 @@ def _console():
     from rich.console import Console
 
     console = Console()  # on a terminal, or with COLUMNS set, its width; else wide
-    return console if console.is_terminal or "COLUMNS" in os.environ else Console(width=160)
+    return console if console.is_terminal or "COLUMNS" in os.environ else Console(width=PIPED_WIDTH)
 
 
 # --- scenarios ---------------------------------------------------------------------------------
@@ -93,7 +99,7 @@ def params_command(
             else (f"{p.low:g} … {p.high:g}" if p.low is not None else "")
         )
         rows.append((p.key, str(p.default), rng, p.help))
-    if console.width >= 140:
+    if console.width >= WIDE_TABLE:
         from rich.table import Table
 
         table = Table("key", "default", "range", "meaning")
@@ -105,7 +111,7 @@ def params_command(
     # parameter takes two lines (key, default and range; then its meaning, wrapped).
     import textwrap
 
-    width = max(console.width, 40)
+    width = max(console.width, MIN_WIDTH)
     keyw = max(len(r[0]) for r in rows)
     for key, default, rng, meaning in rows:
         head = f"{key:<{keyw}}  {default}" + (f"  [{rng}]" if rng else "")
@@ -183,15 +189,22 @@ def run_command(
     ] = False,
 ) -> None:
     """Run one replication and print the final outcomes."""
-    from simorg.limits import MAX_CUSTOMERS, MAX_EMPLOYEES, check_run, parse_steps
+    from simorg.limits import (
+        MAX_CUSTOMERS,
+        MAX_EMPLOYEES,
+        MAX_SEED,
+        MIN_EMPLOYEES,
+        check_run,
+        parse_steps,
+    )
     from simorg.outcomes import OUTCOMES
     from simorg.progress import progress
     from simorg.scenario import check_fires
     from simorg.simulate import simulate
 
     n_steps = parse_steps(steps)
-    n_seed = whole_number(seed, "--seed", 0, 2**63 - 1)
-    emp = whole_number(employees, "--employees", 10, MAX_EMPLOYEES)
+    n_seed = whole_number(seed, "--seed", 0, MAX_SEED)
+    emp = whole_number(employees, "--employees", MIN_EMPLOYEES, MAX_EMPLOYEES)
     cus = whole_number(customers, "--customers", 0, MAX_CUSTOMERS)
     sc = resolve_scenario(scenario, emp, cus, set_)
     check_fires(sc, n_steps, source=scenario)
@@ -210,7 +223,7 @@ def run_command(
         from simorg.api import metadata
 
         payload = metadata(sc, result.seed, result.steps)
-        payload.update({k: round(v, 10) for k, v in result.final.items()})
+        payload.update({k: round(v, JSON_DIGITS) for k, v in result.final.items()})
         typer.echo(json.dumps(payload, sort_keys=False))
         return
     from rich.table import Table
@@ -266,6 +279,9 @@ def write_trajectory(result, out: Path, scenario=None) -> tuple[Path, Path]:
 
 # --- demo --------------------------------------------------------------------------------------------
 
+MAX_DEMO_REPLICATIONS = 1000  # the demo is a first look; `simorg compare` and sweeps run studies
+DEMO_NARROW = 110  # below this width the demo's ten numeric columns get compact numbers (0.12, 3k)
+
 DEMO_OUTCOMES = (
     ("peer_trust", "peer trust"),
     ("leadership_trust", "leader trust"),
@@ -289,12 +305,13 @@ def demo_command(
     from rich import box
     from rich.table import Table
 
+    from simorg.limits import MAX_SEED
     from simorg.progress import progress
     from simorg.scenario import load, shipped_scenarios
     from simorg.simulate import simulate
 
-    reps = whole_number(replications, "--replications", 1, 1000)
-    first = whole_number(seed, "--seed", 0, 2**63 - 1)
+    reps = whole_number(replications, "--replications", 1, MAX_DEMO_REPLICATIONS)
+    first = whole_number(seed, "--seed", 0, MAX_SEED)
     assert reps is not None and first is not None
     from simorg.scenario import SCENARIO_DIR
 
@@ -308,7 +325,7 @@ def demo_command(
         padding=(0, 0, 0, 1),
     )
     console = _console()
-    narrow = console.width < 110
+    narrow = console.width < DEMO_NARROW
     # scenario names are typed into other commands: never cut (numbers are short, labels wrap)
     table.add_column("scenario", no_wrap=True, min_width=max(len(n) for n in names))
     for _, label in DEMO_OUTCOMES:

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from simorg.limits import MAX_SEED  # re-exported: seeds are int64
 from simorg.scenario import Scenario, ScenarioError, load, parameters, with_overrides
 
-MAX_SEED = 2**63 - 1  # seeds are stored as int64 (Parquet, JSON readers)
 TOP_LEVEL = {"steps": "steps", "name": "name", "description": "description"}
 
 
@@ -91,7 +91,7 @@ def resolve_seed(rng: Any = None, seed: Any = None) -> int:
             raise ScenarioError(f"OrgModel: seed {value!r} is not a whole number; give e.g. 42")
         value = int(text)
     if value is None:
-        return secrets.randbits(63)
+        return secrets.randbits(MAX_SEED.bit_length())
     if isinstance(value, np.random.Generator):
         return int(value.integers(MAX_SEED))
     if isinstance(value, np.random.BitGenerator):

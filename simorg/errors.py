@@ -42,7 +42,10 @@ EXIT_CODES: dict[int, str] = {
 }
 
 
-def one_line(text: object, limit: int = 400) -> str:
+ONE_LINE_LIMIT = 400  # characters: a whole error fits in a terminal's few lines, a path included
+
+
+def one_line(text: object, limit: int = ONE_LINE_LIMIT) -> str:
     """Any message as one line of at most `limit` characters."""
     s = " ".join(str(text).split())
     return s if len(s) <= limit else s[: limit - 1] + "…"

@@ -15,6 +15,9 @@ from simorg.scenario import Scenario
 from simorg.state import NO_REQUEST, State
 
 WORD_OF_MOUTH_TIES = 4
+# expertise_draw is a uint8 per person and dimension: person i can answer dimension j from outside
+# their code when the draw is below EXPERTISE_LEVELS · outside_expertise (mechanisms/requests.py).
+EXPERTISE_LEVELS = 256
 """Mean word-of-mouth ties per person of the market. Not a parameter: averaging toward one's
 contacts' mean trust moves no outcome with the number of contacts (4 -> 8 or 40, or 0 against
 word_of_mouth = 0: docs/results.md), so `customers.word_of_mouth` is the one lever of word of mouth."""
@@ -87,7 +90,9 @@ def initial_state(sc: Scenario, streams: dict[str, np.random.Generator]) -> Stat
         seen_target=np.full(s.n, np.nan),
         # the ties people have at the start are in use: one contact's worth of recent use
         tie_recent=np.ones(E, dtype=np.float32),
-        expertise_draw=rng.integers(0, 256, size=(s.n, sc.learning.dimensions), dtype=np.uint8),
+        expertise_draw=rng.integers(
+            0, EXPERTISE_LEVELS, size=(s.n, sc.learning.dimensions), dtype=np.uint8
+        ),
         known_expert=np.full((s.n, sc.learning.dimensions), -1, dtype=np.int32),
         flipped_away=np.zeros((1, sc.learning.dimensions), dtype=bool),
         customer_trust=np.full(C, cu.initial_trust),

@@ -14,6 +14,8 @@ import typer
 
 from simorg.noise import THRESHOLD
 
+SHOWN_MOVED = 6  # outcomes named per lever in the table (strongest first); the rest are counted
+
 
 def register(app: typer.Typer) -> None:
     @app.command("levers")
@@ -159,8 +161,8 @@ def _print_table(rows: list[dict[str, Any]], threshold: float) -> None:
             (r for r in group if le.strong(r, threshold)),
             key=lambda r: -abs(r["effect_sd"] if r["effect_sd"] is not None else math.inf),
         )
-        text = ", ".join(f"{r['outcome']} {le._effect(r)}" for r in moved[:6]) + (
-            f" (+{len(moved) - 6} more)" if len(moved) > 6 else ""
+        text = ", ".join(f"{r['outcome']} {le._effect(r)}" for r in moved[:SHOWN_MOVED]) + (
+            f" (+{len(moved) - SHOWN_MOVED} more)" if len(moved) > SHOWN_MOVED else ""
         )
         cond = escape(f"\n[with {le._needs(group[0]['needs'])}]") if group[0].get("needs") else ""
         table.add_row(base, key + cond, f"{group[0]['from']} → {group[0]['to']}", text or "–")

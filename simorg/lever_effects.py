@@ -32,6 +32,12 @@ import numpy as np
 from simorg.noise import THRESHOLD
 from simorg.scenario import Parameter, Scenario, ScenarioError, parameters, with_overrides
 
+COUNT_FROM_ZERO = 10  # a count at 0 (none) moves to a handful: one would be lost in the noise
+TAIL_SHARE = 10  # an outcome is read as its mean over the last 1/TAIL_SHARE of the run
+MIN_RUNS = 3  # fewer runs than this make any two outcomes look like a fixed function of each other
+MIN_DISTINCT = 5  # an outcome with fewer distinct values is a count whose perfect fit says nothing
+CHUNKS_PER_WORKER = 4  # jobs go to the pool in this many chunks per worker (balance vs overhead)
+
 
 def alternative(p: Parameter, value: Any) -> Any:
     """The value a lever is moved to from `value`: a realistic step within its range (module doc)."""
@@ -43,11 +49,11 @@ def alternative(p: Parameter, value: Any) -> Any:
     low = 0.0 if p.low is None else p.low
     high = math.inf if p.high is None else p.high
     if p.kind == "int":
-        to = value * 2 if value > 0 else 10
+        to = value * 2 if value > 0 else COUNT_FROM_ZERO
         return int(to if to <= high else max(low, value // 2))
     if high <= 1:  # a share or a probability: double the odds
         x = (value - low) / (high - low)
-        x = 0.5 if x <= 0 or x >= 1 else 2 * x / (1 + x)
+        x = 0.5 if x <= 0 or x >= 1 else 2 * x / (1 + x)  # at an end: the middle of the range
         return float(f"{low + x * (high - low):.3g}")
     to = value * 2 if value > 0 else 1.0
     return float(to if to <= high else max(low, value / 2))
@@ -103,7 +109,7 @@ def _final(args: tuple[Scenario, int]) -> dict[str, float]:
 
     sc, seed = args
     frame = simulate(sc, seed=seed).trajectory
-    tail = frame.iloc[-max(1, sc.steps // 10) :]
+    tail = frame.iloc[-max(1, sc.steps // TAIL_SHARE) :]
     return {k: float(v) for k, v in tail.drop(columns="step").mean().items()}
 
 
@@ -138,7 +144,9 @@ def measure(
             plan.append((base.name, key, frm, to, needs, arms[tag], arm(moved)))
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_final, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+            results = list(
+                pool.map(_final, jobs, chunksize=max(1, len(jobs) // (CHUNKS_PER_WORKER * workers)))
+            )
     else:
         results = [_final(j) for j in jobs]
     if every_run is not None:
@@ -183,7 +191,7 @@ def fixed_functions(runs: list[dict[str, float]], tol: float = 1e-9) -> list[str
     """Pairs of outcomes where one is a fixed function of the other across `runs` (every run of a
     scan, many parameter sets): exactly correlated (|r| = 1, a linear function) or in a constant
     ratio. A measure that is another measure rescaled says nothing of its own."""
-    if len(runs) < 3:
+    if len(runs) < MIN_RUNS:
         return []
     names = sorted(runs[0])
     x = np.array([[r[k] for k in names] for r in runs])
@@ -191,7 +199,7 @@ def fixed_functions(runs: list[dict[str, float]], tol: float = 1e-9) -> list[str
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
             a, b = x[:, i], x[:, j]
-            if min(len(np.unique(a)), len(np.unique(b))) < 5:
+            if min(len(np.unique(a)), len(np.unique(b))) < MIN_DISTINCT:
                 continue  # a constant or a few-valued count: a perfect fit would say nothing
             r = float(np.corrcoef(a, b)[0, 1])
             if abs(r) >= 1 - tol:

@@ -15,12 +15,21 @@ import os
 
 from simorg.errors import SimorgError, warn
 
+# The schema's ranges (simorg/scenario.py uses these), declared here where the CLI reads them
+# without loading the schema.
 MAX_STEPS = 1_000_000
+MIN_EMPLOYEES = 10  # fewer people than that make no organization with departments to compare
 MAX_EMPLOYEES = 1_000_000
+MAX_DEPARTMENTS = 1000
 MAX_CUSTOMERS = 10_000_000
-BYTES_PER_EMPLOYEE = 1_300  # arrays, ties, beliefs (30 dimensions) and the Mesa agent
+MAX_SEED = 2**63 - 1  # seeds are stored as int64 (Parquet, JSON readers)
+BYTES_PER_EMPLOYEE = 1_300  # arrays, ties, beliefs (BASE_DIMENSIONS) and the Mesa agent
+BASE_DIMENSIONS = 30  # the belief dimensions BYTES_PER_EMPLOYEE was measured with (the default)
 BYTES_PER_CUSTOMER = 500
 BYTES_PER_DIMENSION = 2  # beliefs: one int8 per employee and dimension, and a working copy
+# One recorded outcome value: a float64, allowed three times over (an estimate for the copies a
+# trajectory passes through: the collector's lists, the DataFrame, what is written out).
+BYTES_PER_RECORD = 8 * 3
 WARN_BYTES = 1 << 30
 
 
@@ -35,8 +44,9 @@ def _fmt(n: float) -> str:
 
 def run_bytes(employees: int, customers: int, steps: int, outcomes: int, dimensions: int) -> int:
     """About the peak memory of one run (the trajectory is one float per outcome and step)."""
-    per_employee = BYTES_PER_EMPLOYEE + BYTES_PER_DIMENSION * max(dimensions - 30, 0)
-    return employees * per_employee + customers * BYTES_PER_CUSTOMER + steps * outcomes * 8 * 3
+    per_employee = BYTES_PER_EMPLOYEE + BYTES_PER_DIMENSION * max(dimensions - BASE_DIMENSIONS, 0)
+    records = steps * outcomes * BYTES_PER_RECORD
+    return employees * per_employee + customers * BYTES_PER_CUSTOMER + records
 
 
 def available_bytes() -> int | None:
@@ -110,7 +120,7 @@ def parse_steps(text: str | int | None, option: str = "--steps") -> int | None:
     if value is not None and value < 1:
         raise SimorgError(f"{option}: {value} steps; give at least 1")
     if value is not None and value > MAX_STEPS:
-        need = _fmt(value * len(OUTCOMES) * 8 * 3)
+        need = _fmt(value * len(OUTCOMES) * BYTES_PER_RECORD)
         raise SimorgError(
             f"{option} {value:,}: at most {MAX_STEPS:,} steps per run (the per-step outcomes "
             f"alone would take about {need} of memory)"

@@ -191,6 +191,7 @@ class NKTask:
 # --- beliefs on an NK landscape (the full model: beliefs in {-1, 0, +1}, a zero is a fair coin) ---
 
 MAX_NK_DIMENSIONS = 22  # the exact optimum scores all 2^N solutions
+CHUNK_CELLS = 1 << 20  # cells of one (partly known, combination) block: ~8 MB of int64 at a time
 
 
 def nk_belief_contributions(
@@ -228,7 +229,7 @@ def nk_row_contributions(
     gi, ii = np.nonzero(fixed != 2**k1 - 1)
     if len(gi):
         combos = np.arange(2**k1)
-        chunk = max(1, (1 << 20) // len(combos))
+        chunk = max(1, CHUNK_CELLS // len(combos))
         for lo in range(0, len(gi), chunk):
             g_, i_ = gi[lo : lo + chunk], ii[lo : lo + chunk]
             f, v = fixed[g_, i_, None], value[g_, i_, None]

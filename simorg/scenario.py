@@ -19,6 +19,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simorg.errors import SimorgError
+from simorg.limits import (
+    MAX_CUSTOMERS,
+    MAX_DEPARTMENTS,
+    MAX_EMPLOYEES,
+    MAX_SEED,
+    MAX_STEPS,
+    MIN_EMPLOYEES,
+)
 
 # The shipped scenarios: the top-level scenarios/ folder, installed as the package simorg.scenarios
 # (pyproject.toml), so a wheel and an editable install find them the same way.
@@ -51,15 +59,15 @@ class Organization(Section):
 
     employees: int = Field(
         300,
-        ge=10,
-        le=1_000_000,
+        ge=MIN_EMPLOYEES,
+        le=MAX_EMPLOYEES,
         description="People employed, leaders included",
         json_schema_extra={"unit": "people"},
     )
     departments: int = Field(
         6,
         ge=1,
-        le=1000,
+        le=MAX_DEPARTMENTS,
         description="Functional departments (first two: Customer Service, Marketing & Sales)",
         json_schema_extra={"unit": "departments"},
     )
@@ -178,15 +186,19 @@ class Organization(Section):
                 data.get("people") or None,
                 data.get("ties") or None,
                 str(data.get("department_attribute", "department")),
-                int(data.get("span_of_control", 8)),
+                int(data.get("span_of_control", cls.model_fields["span_of_control"].default)),
                 data.get("self_ties", "error") == "drop",
             )
         except OrganizationFileError as exc:
             raise ValueError(str(exc)) from None
-        if imp.n < 10:
-            raise ValueError(f"{imp.files[0]}: {imp.n} people; simorg needs at least 10")
-        if imp.departments > 1000:
-            raise ValueError(f"{imp.files[0]}: {imp.departments} departments; at most 1000")
+        if imp.n < MIN_EMPLOYEES:
+            raise ValueError(
+                f"{imp.files[0]}: {imp.n} people; simorg needs at least {MIN_EMPLOYEES}"
+            )
+        if imp.departments > MAX_DEPARTMENTS:
+            raise ValueError(
+                f"{imp.files[0]}: {imp.departments} departments; at most {MAX_DEPARTMENTS}"
+            )
         data["employees"], data["departments"] = imp.n, imp.departments
         return data
 
@@ -197,7 +209,7 @@ class Customers(Section):
     """The market: who asks, who judges, who buys."""
 
     count: int = Field(
-        1000, ge=0, le=10_000_000, description="People in the market: customers and prospects"
+        1000, ge=0, le=MAX_CUSTOMERS, description="People in the market: customers and prospects"
     )
     initial_share: float = Field(
         0.8, ge=0, le=1, description="Share of the market who are customers at the start"
@@ -693,8 +705,8 @@ class Scenario(Section):
 
     name: str = Field("custom", description="Short name")
     description: str = Field("", description="One-line story")
-    steps: int = Field(200, ge=1, le=1_000_000, description="Steps to run (one step = one week)")
-    seed: int = Field(42, ge=0, le=2**63 - 1, description="Seed of the run")
+    steps: int = Field(200, ge=1, le=MAX_STEPS, description="Steps to run (one step = one week)")
+    seed: int = Field(42, ge=0, le=MAX_SEED, description="Seed of the run")
     organization: Organization = Field(default_factory=Organization)
     customers: Customers = Field(default_factory=Customers)
     culture: Culture = Field(default_factory=Culture)
@@ -724,9 +736,9 @@ class Scenario(Section):
 
     def department_names(self) -> list[str]:
         if self.organization.people or self.organization.ties:  # issue 13: names from the data
-            from simorg.organizations import load
+            from simorg.organizations import load_organization
 
-            return list(load(self.organization).department_names)
+            return list(load_organization(self.organization).department_names)
         d = self.organization.departments
         names = list(DEPARTMENT_NAMES[:d])
         names += [f"Department {i + 1}" for i in range(len(names), d)]
@@ -846,6 +858,9 @@ REMOVED: dict[str, str] = {
 }
 
 
+SHOWN_INPUT = 64  # characters of a refused value quoted in its one-line error (a long list is cut)
+
+
 def _first_error(exc: ValidationError, source: str) -> ScenarioError:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
@@ -862,7 +877,7 @@ def _first_error(exc: ValidationError, source: str) -> ScenarioError:
     if not err["loc"]:  # a check across fields: the message names them, the input is everything
         return ScenarioError(f"{source}: {msg}")
     if got:
-        got = got if len(got) <= 67 else got[:64] + "...)"
+        got = got if len(got) <= SHOWN_INPUT + 3 else got[:SHOWN_INPUT] + "...)"
     return ScenarioError(f"{source}: {loc}: {msg}{got}")
 
 

@@ -13,6 +13,11 @@ from simorg.mechanisms.organizational_learning import departments_settled
 from simorg.model import OrgModel
 from simorg.scenario import Scenario
 
+# run_to_equilibrium's default cap: March's organizations settle within a few hundred steps, so a
+# run still moving at this many has no equilibrium to wait for (it is reported at the cap).
+MAX_EQUILIBRIUM_STEPS = 5_000
+SHOWN_OUTCOMES = 4  # RunResult's repr names the first few outcomes and counts the rest
+
 
 @dataclass
 class RunResult:
@@ -23,8 +28,8 @@ class RunResult:
     trajectory: pd.DataFrame  # one row per recorded step, column "step" plus every outcome
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v:.4g}" for k, v in list(self.final.items())[:4])
-        more = len(self.final) - 4
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in list(self.final.items())[:SHOWN_OUTCOMES])
+        more = len(self.final) - SHOWN_OUTCOMES
         return (
             f"RunResult(scenario={self.scenario!r}, seed={self.seed}, steps={self.steps}, "
             f"final={{{shown}{f', … {more} more' if more > 0 else ''}}}, "
@@ -130,7 +135,10 @@ def at_equilibrium(model: OrgModel) -> bool:
 
 
 def run_to_equilibrium(
-    scenario: Scenario, max_steps: int = 5_000, seed: int | None = None, check_every: int = 1
+    scenario: Scenario,
+    max_steps: int = MAX_EQUILIBRIUM_STEPS,
+    seed: int | None = None,
+    check_every: int = 1,
 ) -> tuple[OrgModel, int | None]:
     """Step until knowledge is at equilibrium (checked every `check_every` steps) or `max_steps`.
 

@@ -20,6 +20,9 @@ from simorg.scenario import Organization
 # Tie kinds, kept as small integers on each tie.
 REPORTING, TEAM, CROSS, PROJECT, LEADERSHIP, MEDIA_TEAM = range(6)
 TIE_KINDS = ("reporting", "team", "cross", "project", "leadership", "media team")
+# rewire_across proposes swaps in rounds among the ties not yet rewired (a proposal fails only on
+# a duplicate tie); after this many rounds it stops with what it has, so the time is bounded.
+REWIRE_ROUNDS = 20
 
 
 @dataclass
@@ -253,7 +256,7 @@ def rewire_across(
     rng: np.random.Generator,
     n: int,
     taken: np.ndarray | None = None,
-    rounds: int = 20,
+    rounds: int = REWIRE_ROUNDS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rewire `share` of the ties inside groups into ties across groups, keeping every degree.
 

@@ -68,12 +68,12 @@ def test_a_marker_naming_no_parameter_is_refused() -> None:
         tool.render("<!-- params: organization.nonsense -->\n| x |\n<!-- /generated -->")
 
 
-def test_the_readme_layout_names_every_module_and_folder() -> None:
-    """README's Layout section matches the tree: every module and subpackage of simorg/ is in it."""
+def test_the_readme_source_tree_names_every_module_and_folder() -> None:
+    """README's Source tree section matches the tree: every module and subpackage of simorg/ is in it."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    tree = readme.split("## Source tree", 1)[1].split("\n## ", 1)[0]
     pkg = ROOT / "simorg"
     names = [p.name for p in pkg.glob("*.py") if p.name != "__init__.py"]
     names += [f"{p.name}/" for p in pkg.iterdir() if (p / "__init__.py").exists()]
-    missing = [n for n in sorted(names) if n not in layout]
-    assert not missing, f"README.md's Layout section does not name {missing}"
+    missing = [n for n in sorted(names) if n not in tree]
+    assert not missing, f"README.md's Source tree section does not name {missing}"

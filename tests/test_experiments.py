@@ -60,7 +60,7 @@ def _one_line_error(result) -> str:
     "path", sorted((ROOT / "experiments").glob("*.toml")), ids=lambda p: p.stem
 )
 def test_every_shipped_experiment_validates(path: Path) -> None:
-    d = design.load(path)
+    d = design.load_design(path)
     assert d.expected_runs == len(d.variants) * d.replications > 0
     assert d.experiment.question, "a shipped experiment says which question it asks"
     assert d.expected_runs <= 400, "shipped experiments stay runnable on two cores in minutes"
@@ -101,7 +101,7 @@ key = "organization.platform"
 values = [false, true]
 """,
     )
-    d = design.load(exp)
+    d = design.load_design(exp)
     assert len(d.variants) == 2 * 3 * 2 and d.expected_runs == 48
     assert [v.params["organization.permeability"] for v in d.variants[:6:2]] == [0.1, 0.3, 0.5]
     expected = [
@@ -113,8 +113,8 @@ values = [false, true]
         "organization.permeability": "float",
         "organization.platform": "bool",
     }
-    assert design.load(exp).hash == d.hash
-    assert design.load(exp, replications=5).hash != d.hash
+    assert design.load_design(exp).hash == d.hash
+    assert design.load_design(exp, replications=5).hash != d.hash
 
 
 @pytest.mark.parametrize(
@@ -137,14 +137,14 @@ points = {points}
 "organization.employees" = [20, 40]
 """,
     )
-    d = design.load(exp)
+    d = design.load_design(exp)
     expected = {"lhs": 10, "sobol": 8, "saltelli": 4 * (3 + 2), "morris": 3 * (3 + 1)}[method]
     assert len(d.variants) == expected
     for v in d.variants:
         assert 0.1 <= v.params["organization.permeability"] <= 0.9
         assert 0.0 <= v.params["culture.role_modeling"] <= 0.5
         assert isinstance(v.params["organization.employees"], int)
-    assert [v.params for v in design.load(exp).variants] == [v.params for v in d.variants]
+    assert [v.params for v in design.load_design(exp).variants] == [v.params for v in d.variants]
 
 
 # --- bad experiment files: one line, exit 2, no traceback --------------------------------------------
@@ -435,7 +435,7 @@ every = 10
     runs = store.runs()
     assert len(runs) == expected == 600
     assert runs["run_key"].is_unique
-    d = design.load(exp)
+    d = design.load_design(exp)
     assert set(runs["run_key"]) == {
         d.run_key(v.index, r) for v in d.variants for r in range(d.replications)
     }
@@ -599,7 +599,7 @@ values = [0.1, 0.6]
 every = 5
 """,
     )
-    d = design.load(exp)
+    d = design.load_design(exp)
     # each run alone on local processes; batched replications (the default) on Dask
     local = sweep(d, tmp_path / "local", workers=2, executor="local", progress=False, batch=1)
     dask = sweep(d, tmp_path / "dask", workers=2, executor="dask", progress=False)
@@ -636,7 +636,7 @@ values = [0.1, 0.6]
 every = 4
 """,
     )
-    d = design.load(exp)
+    d = design.load_design(exp)
     # blocks of 2 replications, each variant's together: the batches a worker gets
     order = [(t.variant, t.replication) for t in sweep_tasks(d, set(), batch=2)]
     assert order[:4] == [(0, 0), (0, 1), (1, 0), (1, 1)] and len(order) == 10

@@ -70,7 +70,7 @@ def baseline(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("baseline")
     exp = _write_experiment(folder)
     out = folder / "out"
-    summary = sweep(design.load(exp), out, workers=2, progress=False, flush_seconds=0)
+    summary = sweep(design.load_design(exp), out, workers=2, progress=False, flush_seconds=0)
     assert summary.ran == EXPECTED_RUNS and summary.failed == 0
     runs, steps = _frames(out)
     assert len(runs) == EXPECTED_RUNS and len(steps) == EXPECTED_RUNS * 5

@@ -460,9 +460,18 @@ def test_every_shipped_experiment_runs_on_the_example(tmp_path):
             '"organization.ties" = "../example_org/ties.csv"\n'
         )
         (tmp_path / "exp" / f"{name}.toml").write_text(text)
-        d = dz.load(tmp_path / "exp" / f"{name}.toml", replications=1)
+        d = dz.load_design(tmp_path / "exp" / f"{name}.toml", replications=1)
         for v in (d.variants[0], d.variants[-1]):
             base = Scenario.model_validate(d.bases[v.base])
             assert base.organization.employees == 302, name
             final, _ = run_one(base, v.params, d.seeds[0], 3, 0, d.outcomes)
             assert np.isfinite(final).all(), name
+
+
+def test_the_old_name_organizations_load_warns_and_is_load_organization():
+    """`organizations.load` (docs/importing.md named it) is now `load_organization`."""
+    from simorg import organizations
+
+    with pytest.warns(DeprecationWarning, match="load_organization"):
+        old = organizations.load
+    assert old is organizations.load_organization

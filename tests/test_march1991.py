@@ -302,7 +302,7 @@ def test_a_batch_ends_in_its_final_state():
     streams = spawn_streams(3)
     reality, beliefs, code = learning.initial_knowledge(streams["knowledge"], 50, 30, runs=60)
     p1 = np.repeat([0.1, 0.5, 0.9], 20)
-    out = m91.simulate(reality, beliefs, code, p1, 0.5, streams, periods=m91.MAX_PERIODS)
+    out = m91.run_organizations(reality, beliefs, code, p1, 0.5, streams, periods=m91.MAX_PERIODS)
     assert out.settled.all()
     assert learning.at_equilibrium(beliefs, code, reality).all()
     np.testing.assert_allclose(learning.code_knowledge(code, reality), out.final["code"])

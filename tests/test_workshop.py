@@ -179,6 +179,25 @@ def test_workshop_command_refuses_a_bad_scenario_in_one_line(run_cli, tmp_path):
         assert option in res.stdout
 
 
+def _data_help(help_text: str) -> str:
+    """The --data entry of a command's help, whitespace folded (the columns differ)."""
+    entry = help_text.split("--data DIR", 1)[1].split("--help", 1)[0]
+    return " ".join(entry.split())
+
+
+def test_explore_and_workshop_share_one_data_option(run_cli, tmp_path):
+    """`--data` is declared once (simorg.app.cli.DataOption): the same help, the same checks."""
+    helps = [_data_help(run_cli(cmd, "--help").stdout) for cmd in ("explore", "workshop")]
+    assert helps[0] == helps[1] and "scenario files" in helps[0]
+    a_file = tmp_path / "not_a_folder.toml"
+    a_file.write_text("")
+    for cmd in ("explore", "workshop"):
+        for bad, why in ((tmp_path / "missing", "does not exist"), (a_file, "is a file")):
+            res = run_cli(cmd, "--data", str(bad), "--port", "11350")
+            assert res.returncode == 2 and "'--data'" in res.stderr and why in res.stderr
+            assert "Traceback" not in res.stderr
+
+
 def test_data_folder_scenarios_are_found_by_name(tmp_path):
     from simorg.workshop.cli import links, scenario_path
 

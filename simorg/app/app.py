@@ -265,5 +265,6 @@ page = Page()
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 (solara's signature)
-    """No app bar or drawer: the page lays itself out."""
+    """Solara's page frame (solara looks it up by this name; where people are drawn is
+    `layout.Positions`): no app bar or drawer, the page lays itself out."""
     return solara.Column(children=children, gap="0px")

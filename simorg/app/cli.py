@@ -34,6 +34,24 @@ DATA_ENV = "SIMORG_EXPLORE_DATA"
 CULL_TIMEOUT = "90s"
 
 
+#: `--data DIR`, declared once for `simorg explore` and `simorg workshop` (typer checks that it is
+#: a readable folder): the user's own scenario files, besides the shipped ones.
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        metavar="DIR",
+        help="A folder of your own scenario files: the explorer's file box may load them (without "
+        "--data that box is off when --host is not this machine), and a workshop's SCENARIO and "
+        "--compare may name them",
+        exists=True,
+        file_okay=False,
+        dir_okay=True,
+        readable=True,
+    ),
+]
+
+
 def is_loopback(host: str) -> bool:
     if host in ("localhost", ""):
         return True
@@ -74,17 +92,7 @@ def explore_command(
         str, typer.Option(help="Address to listen on (default: this machine only)")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on", min=0, max=65535)] = 8765,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            help="A folder of scenario files the page may load by name (besides the shipped "
-            "ones); without it, loading by path is off when --host is not this machine",
-            exists=True,
-            file_okay=False,
-            dir_okay=True,
-            readable=True,
-        ),
-    ] = None,
+    data: DataOption = None,
 ) -> None:
     """Open the explorer in your browser: watch, steer and compare organizations (http://HOST:PORT)."""
     cmd = server_command(host, port)

@@ -36,7 +36,10 @@ class CompareState:
     variable: solara.Reactive[str]
 
 
-def resolve(name: str, catalogue: dict[str, Scenario], explore_scenario: Scenario) -> Scenario:
+def scenario_named(
+    name: str, catalogue: dict[str, Scenario], explore_scenario: Scenario
+) -> Scenario:
+    """The scenario a Compare choice names: the explorer's own settings, or a shipped one."""
     return explore_scenario if name == EXPLORE_SETTINGS else catalogue[name]
 
 
@@ -44,10 +47,10 @@ def build_runs(
     a: str, b: str, seed: int, catalogue: dict[str, Scenario], explore_scenario: Scenario
 ) -> tuple:
     for name in (a, b):
-        check_size(resolve(name, catalogue, explore_scenario))
+        check_size(scenario_named(name, catalogue, explore_scenario))
     return (
-        Run(resolve(a, catalogue, explore_scenario), seed, label=a),
-        Run(resolve(b, catalogue, explore_scenario), seed, label=b),
+        Run(scenario_named(a, catalogue, explore_scenario), seed, label=a),
+        Run(scenario_named(b, catalogue, explore_scenario), seed, label=b),
     )
 
 

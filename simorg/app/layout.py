@@ -26,7 +26,9 @@ MARGIN = 12.0
 
 
 @dataclass(frozen=True, eq=False)
-class Layout:
+class Positions:
+    """Where everyone is drawn (the result of `compute`; `Layout` is solara's page frame)."""
+
     x: np.ndarray  # (n,) SVG x of each person
     y: np.ndarray  # (n,) SVG y
     centre: np.ndarray  # (D, 2) cluster centres
@@ -45,7 +47,7 @@ def structure_key(s: Structure) -> tuple:
     return (s.n, s.departments, hash(s.department.tobytes()), hash(s.manager.tobytes()))
 
 
-def compute(s: Structure, seed: int = 0) -> Layout:
+def compute(s: Structure, seed: int = 0) -> Positions:
     """Seeded positions of everyone in `s` (see the module docstring)."""
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 7919])
     n, d = s.n, max(int(s.departments), 1)
@@ -131,7 +133,7 @@ def compute(s: Structure, seed: int = 0) -> Layout:
     centre_svg = np.stack([centre[:, 0] * scale + ox, centre[:, 1] * scale + oy], axis=1)
     # people in a cluster are about sqrt(pi) units apart (area pi r^2 = pi * head count)
     node_r = float(np.clip(0.25 * np.sqrt(np.pi) * scale, 1.2, 9.0))
-    return Layout(
+    return Positions(
         x=px * scale + ox,
         y=py * scale + oy,
         centre=centre_svg,
@@ -143,8 +145,13 @@ def compute(s: Structure, seed: int = 0) -> Layout:
     )
 
 
-def for_structure(s: Structure, seed: int, previous: Layout | None) -> Layout:
+def for_structure(s: Structure, seed: int, previous: Positions | None) -> Positions:
     """`previous` when it still fits `s` (same people and reporting lines), else a new layout."""
     if previous is not None and previous.key == structure_key(s):
         return previous
     return compute(s, seed)
+
+
+# Transitional: simorg/app/session.py (being rewritten elsewhere) still annotates `layout.Layout`;
+# remove this line once it says `layout.Positions`.
+Layout = Positions

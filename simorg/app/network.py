@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simorg.app import palette
-from simorg.app.layout import LABEL_ROOM, Layout
+from simorg.app.layout import LABEL_ROOM, Positions
 
 if TYPE_CHECKING:
     from simorg.state import State
@@ -111,7 +111,7 @@ def _path(xa, ya, xb, yb) -> str:
 
 def network_svg(
     state: State,
-    layout: Layout,
+    layout: Positions,
     variable: str,
     department_names: list[str],
     label_size: float = 24,

@@ -23,6 +23,7 @@ from simorg.errors import (
     one_line_errors,
     whole_number,
 )
+from simorg.limits import MAX_SEED
 
 
 def _formats(fmt: str) -> None:
@@ -138,7 +139,7 @@ def register(app: typer.Typer) -> None:
                 )
             address = check_address(address)
         executor = executor or ("dask" if address else "local")
-        d = dz.load(file, replications=reps, steps=n_steps)
+        d = dz.load_design(file, replications=reps, steps=n_steps)
         folder = out if out is not None else Path("results") / d.experiment.name
         if dry_run:
             typer.echo(
@@ -241,7 +242,7 @@ def register(app: typer.Typer) -> None:
 
         n_runs = whole_number(runs, "--runs", 1, 100_000)
         n_steps = parse_steps(steps)
-        root = whole_number(seed, "--seed", 0, 2**63 - 1)
+        root = whole_number(seed, "--seed", 0, MAX_SEED)
         emp = whole_number(employees, "--employees", 10, 1_000_000)
         cus = whole_number(customers, "--customers", 0, 10_000_000)
         n_workers = whole_number(workers, "--workers", 1, 4096)

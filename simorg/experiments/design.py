@@ -130,7 +130,9 @@ def _sample_seed(root: int) -> int:
     return int(np.random.SeedSequence([root, 0x5A4D1E]).generate_state(1, dtype=np.uint32)[0])
 
 
-def load(ref: str | Path, replications: int | None = None, steps: int | None = None) -> Design:
+def load_design(
+    ref: str | Path, replications: int | None = None, steps: int | None = None
+) -> Design:
     """Load, check and expand an experiment file; `replications`/`steps` override the file's."""
     exp, path = load_experiment(ref)
     return expand(

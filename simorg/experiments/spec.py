@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simorg.errors import one_line
+from simorg.limits import MAX_SEED
 from simorg.outcomes import OUTCOMES
 from simorg.scenario import ScenarioError, shipped_files
 
@@ -181,7 +182,7 @@ class Experiment(_Strict):
     steps: int | None = Field(
         None, ge=1, le=1_000_000, description="Steps of every run (default: each scenario's)"
     )
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="Root seed")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Root seed")
     record: Record = Field(default_factory=Record)
 
     @field_validator("scenarios", mode="before")

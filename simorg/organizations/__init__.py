@@ -27,6 +27,13 @@ def __getattr__(name: str) -> Any:
         from simorg.organizations import imported
 
         return getattr(imported, name)
+    if name == "load":  # its old name, which docs/importing.md used; `load` is scenario.load
+        import warnings
+
+        warnings.warn(
+            "simorg.organizations.load is now load_organization", DeprecationWarning, stacklevel=2
+        )
+        return load_organization
     raise AttributeError(name)
 
 
@@ -36,8 +43,8 @@ __all__ = [
     "Problem",
     "build_structure",
     "inspect",
-    "load",
     "load_files",
+    "load_organization",
     "read",
 ]
 
@@ -101,7 +108,7 @@ def load_files(
     )
 
 
-def load(org) -> ImportedOrganization:
+def load_organization(org) -> ImportedOrganization:
     """The organization an `[organization]` section imports (cached; raises OrganizationFileError)."""
     return load_files(
         org.people or None,
@@ -116,4 +123,4 @@ def build_structure(org, rng: np.random.Generator):  # noqa: F821 (numpy only fo
     """structures.build for an imported organization."""
     from simorg.organizations.build import structure
 
-    return structure(load(org), org, rng)
+    return structure(load_organization(org), org, rng)

@@ -224,7 +224,7 @@ def step(batch: Batch, design: Design, streams: dict[str, np.random.Generator]) 
     )
 
 
-def simulate(
+def run_design(
     batch: Batch,
     design: Design,
     streams: dict[str, np.random.Generator],
@@ -288,7 +288,7 @@ def linking_levels(
     streams = spawn_streams(seed)
     levels = np.repeat(np.asarray(linking, dtype=float), runs)
     batch = build_batch(design, levels.tolist(), streams)
-    out, at = simulate(batch, design, streams, max_steps=max_steps, progress=progress)
+    out, at = run_design(batch, design, streams, max_steps=max_steps, progress=progress)
     rows = []
     for i, level in enumerate(linking):
         cell = slice(i * runs, (i + 1) * runs)

@@ -102,7 +102,7 @@ def _store(target: dict[str, np.ndarray], runs: int, idx: np.ndarray, values: di
         target.setdefault(name, np.full(runs, np.nan))[idx] = value
 
 
-def simulate(
+def run_organizations(
     reality: np.ndarray,
     beliefs: np.ndarray,
     code: np.ndarray,
@@ -204,7 +204,9 @@ def figure1(
     streams, reality, beliefs, code = _batch(seed, n, m, len(cells) * runs)
     p1 = np.repeat([a for a, _ in cells], runs)
     p2 = np.repeat([b for _, b in cells], runs)
-    out = simulate(reality, beliefs, code, p1, p2, streams, periods=max_periods, progress=progress)
+    out = run_organizations(
+        reality, beliefs, code, p1, p2, streams, periods=max_periods, progress=progress
+    )
     rows = []
     for i, (a, b) in enumerate(cells):
         cell = slice(i * runs, (i + 1) * runs)
@@ -267,7 +269,7 @@ def mixed(
             slow_k = (know * ~f).sum(axis=1) / (~f).sum(axis=1)
         return {"code": code_knowledge(c, r), "fast": fast_k, "slow": slow_k}
 
-    out = simulate(
+    out = run_organizations(
         reality,
         beliefs,
         code,
@@ -327,7 +329,7 @@ def turnover(
     streams, reality, beliefs, code = _batch(seed, n, m, len(cells) * runs)
     p1 = np.repeat([a for a, _ in cells], runs)
     p3 = np.repeat([t for _, t in cells], runs)
-    out = simulate(
+    out = run_organizations(
         reality,
         beliefs,
         code,
@@ -377,7 +379,7 @@ def turbulence_series(
     """March's Figure 5: code knowledge in every period 0..`periods` under turbulence p4, per p3."""
     streams, reality, beliefs, code = _batch(seed, n, m, len(p3s) * runs)
     p3 = np.repeat(list(p3s), runs)
-    out = simulate(
+    out = run_organizations(
         reality,
         beliefs,
         code,
@@ -430,7 +432,7 @@ def run_single(
     absorbing state, so running longer changes nothing) or `max_periods`.
     """
     streams, reality, beliefs, code = _batch(seed, n, m, 1)
-    simulate(
+    run_organizations(
         reality,
         beliefs,
         code,

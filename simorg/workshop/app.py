@@ -111,7 +111,7 @@ WORKSHOP_CSS = """
 """
 
 
-def played_overlay(svg: str, lay: layout_mod.Layout, played: np.ndarray) -> str:
+def played_overlay(svg: str, lay: layout_mod.Positions, played: np.ndarray) -> str:
     """The network drawing with a thick ring around each person a human plays."""
     who = np.flatnonzero(played[: lay.n])
     if len(who) == 0:
@@ -465,6 +465,7 @@ def Home():
 
 @solara.component
 def Layout(children=[]):  # noqa: B006 (solara's signature)
+    """Solara's page frame (solara looks it up by this name): no app bar or drawer."""
     return solara.Column(children=children, gap="0px")
 
 

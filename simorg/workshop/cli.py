@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from simorg.app.cli import is_loopback, server_command, server_env
+from simorg.app.cli import DataOption, is_loopback, server_command, server_env
 from simorg.errors import fail, one_line_errors
 
 APP_MODULE = "simorg.workshop.app"
@@ -82,16 +82,7 @@ def workshop_command(
         typer.Option(help="A second scenario the reveal compares the room with (same seed)"),
     ] = None,
     round_weeks: Annotated[int, typer.Option(help="Weeks one round runs", min=1, max=520)] = 4,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            help="A folder of scenario files SCENARIO and --compare may name",
-            exists=True,
-            file_okay=False,
-            dir_okay=True,
-            readable=True,
-        ),
-    ] = None,
+    data: DataOption = None,
 ) -> None:
     """Run a workshop: a room plays one organization from their browsers, a facilitator leads."""
     from simorg.scenario import load
