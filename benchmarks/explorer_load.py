@@ -15,8 +15,11 @@ Starts `simorg explore` (or uses --url), opens N headless Chromium contexts (Deb
 - the server's memory (RSS): idle before any page, after a warm-up page closed (the baseline
   that includes every module a page loads), with N pages playing, and after they closed and
   their sessions were culled (SOLARA_KERNEL_CULL_TIMEOUT, 5 s here).
-Writes the figures as JSON (--out). Figures depend on the machine: on a shared 2-core machine
-they are noisy; compare runs made one after the other.
+Writes the figures as JSON (--out). BENCH_CHROMIUM names another Chromium command, e.g. a script
+`exec chrt -i 0 /usr/bin/chromium "$@"` that runs the 30 browsers at idle priority, so that they
+take the CPU the server leaves rather than compete with it as they do when they share its
+machine (in a room they are 30 other devices). Figures depend on the machine: on a shared 2-core
+machine they are noisy; compare runs made one after the other.
 """
 
 from __future__ import annotations

@@ -255,6 +255,7 @@ def assert_fits_width(page, what: str) -> None:
     assert found["scroll"] <= found["width"] + 1, f"{what}: scrolls sideways ({found})"
 
 
+@pytest.mark.load  # 30-40 s on a loaded 2-core machine (a server, three browser pages, a round)
 def test_the_facilitator_page_fits_a_1280_by_720_projector(tmp_path):
     """The facilitator's page is the room's projector view: in the lobby (join link, QR code,
     roster), during a round and at the reveal (results beside the organization) nothing sticks out
