@@ -80,6 +80,7 @@ def test_playing_pages_take_turns_one_at_a_time_in_order() -> None:
                 inside[0] += 1
                 most[0] = max(most[0], inside[0])
                 order.append(k)
+            threading.Event().wait(0.002)  # a frame being drawn: another player could come in
             with lock:
                 inside[0] -= 1
             gate.leave(0.0)
@@ -101,8 +102,11 @@ def test_a_paused_player_gives_up_its_place_and_the_next_one_goes() -> None:
     gave_up = []
     waiter = threading.Thread(target=lambda: gave_up.append(not gate.enter(paused.is_set)))
     waiter.start()
-    while gate.waiting() == 0:
+    for _ in range(500):  # until the waiter is in the queue (at most 5 s)
+        if gate.waiting():
+            break
         threading.Event().wait(0.01)
+    assert gate.waiting() == 1
     paused.set()
     gate.wake_all()  # what a Pause does: the waiter looks at once
     waiter.join(5)
