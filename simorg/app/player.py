@@ -45,9 +45,8 @@ MAX_CATCH_UP_S = 4.0
 #: clicks, Pause first, and serves pages that load).
 PLAY_DUTY = 0.5
 #: A waiting player looks at least this often whether it is still wanted (seconds). Pause wakes
-#: it at once (see use_player); this is only a safety net. Threads that wake often to poll would
-#: each take the GIL from the one that works: thirty of them polling every 50 ms made a frame's
-#: 0.13 s of CPU take over a second.
+#: it at once (see use_player); this is only a safety net (thirty threads polling every 50 ms
+#: would wake 600 times a second, each time needing the GIL).
 SAFETY_POLL_S = 1.0
 
 
