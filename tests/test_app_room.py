@@ -61,3 +61,75 @@ def test_a_link_the_page_pushed_is_an_echo_not_a_navigation() -> None:
     for step in range(100):
         followed.push(f"step={step}")
     assert len(followed.pushed) <= 8
+
+
+def test_playing_pages_take_turns_one_at_a_time_in_order() -> None:
+    """Thirty players at once: never two frames in the gate together, and each waits its turn."""
+    from simorg.app.player import Gate
+
+    gate = Gate(duty=1.0)  # no rest: the test is about order, not pace
+    inside, most, order = [0], [0], []
+    lock = threading.Lock()
+    go = threading.Barrier(8)
+
+    def player(k: int) -> None:
+        go.wait()
+        for _ in range(5):
+            assert gate.enter(lambda: False)
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+                order.append(k)
+            threading.Event().wait(0.002)  # a frame being drawn: another player could come in
+            with lock:
+                inside[0] -= 1
+            gate.leave(0.0)
+
+    threads = [threading.Thread(target=player, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert most[0] == 1 and len(order) == 40 and gate.turns == 40 and gate.waiting() == 0
+
+
+def test_a_paused_player_gives_up_its_place_and_the_next_one_goes() -> None:
+    from simorg.app.player import Gate
+
+    gate = Gate(duty=1.0)
+    assert gate.enter(lambda: False)  # someone is drawing a frame
+    paused = threading.Event()
+    gave_up = []
+    waiter = threading.Thread(target=lambda: gave_up.append(not gate.enter(paused.is_set)))
+    waiter.start()
+    for _ in range(500):  # until the waiter is in the queue (at most 5 s)
+        if gate.waiting():
+            break
+        threading.Event().wait(0.01)
+    assert gate.waiting() == 1
+    paused.set()
+    gate.wake_all()  # what a Pause does: the waiter looks at once
+    waiter.join(5)
+    assert gave_up == [True] and gate.waiting() == 0 and gate.turns == 1
+    gate.leave(0.0)
+    assert gate.enter(lambda: False)  # the gate is free again
+
+
+def test_after_a_turn_the_gate_rests_as_long_as_the_turn_used_cpu() -> None:
+    """With duty 1/2 a turn of 0.4 s CPU is followed by 0.4 s in which no turn starts (a clock
+    the test moves: no wall-clock time is measured)."""
+    from simorg.app.player import Gate
+
+    now = [100.0]
+    gate = Gate(duty=0.5, clock=lambda: now[0])
+    assert gate.enter(lambda: False)
+    gate.leave(0.4)
+    starts = []
+
+    def look() -> bool:  # called each time the waiter wakes: move the clock on a little
+        now[0] += 0.1
+        return False
+
+    assert gate.enter(look)
+    starts.append(now[0])
+    assert starts[0] >= 100.4 - 1e-9

@@ -214,3 +214,90 @@ def test_a_room_plays_two_rounds_and_the_facilitator_reveals(n, port, tmp_path):
     (ARTIFACTS / f"workshop_{n}.json").write_text(
         "{" + ", ".join(f'"{k}": {v:.1f}' for k, v in figures.items()) + "}\n"
     )
+
+
+#: Every visible element box of the page inside the viewport's width (an element inside a box that
+#: clips or scrolls it is judged by that box), no box whose content is cut off or scrolls sideways,
+#: and no horizontal scrolling of the page.
+WIDTH_JS = """
+() => {
+  const W = window.innerWidth, bad = [];
+  const clipper = el => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o !== 'visible') return a;
+    }
+    return null;
+  };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === 'hidden' || s.display === 'none') continue;
+    if (el.closest('.v-ripple__container')) continue;  // a click's ripple, clipped by its button
+    const box = (clipper(el) || el).getBoundingClientRect();
+    const left = Math.max(r.left, box.left), right = Math.min(r.right, box.right);
+    if (right <= left) continue;  // scrolled out of its box: not visible
+    if (left < -1 || right > W + 1)
+      bad.push(`${el.tagName}.${el.getAttribute('class') || ''} ${r.left|0}..${r.right|0}`);
+    if (s.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1 && !el.closest('.v-btn'))
+      bad.push(`${el.tagName}.${el.getAttribute('class') || ''} cuts its content: ` +
+               `${el.scrollWidth} px wide in ${el.clientWidth}`);
+  }
+  return {bad, scroll: document.documentElement.scrollWidth, width: W};
+}
+"""
+
+
+def assert_fits_width(page, what: str) -> None:
+    found = page.evaluate(WIDTH_JS)
+    assert not found["bad"], f"{what}: outside the {found['width']} px width: {found['bad'][:8]}"
+    assert found["scroll"] <= found["width"] + 1, f"{what}: scrolls sideways ({found})"
+
+
+@pytest.mark.load  # 30-40 s on a loaded 2-core machine (a server, three browser pages, a round)
+def test_the_facilitator_page_fits_a_1280_by_720_projector(tmp_path):
+    """The facilitator's page is the room's projector view: in the lobby (join link, QR code,
+    roster), during a round and at the reveal (results beside the organization) nothing sticks out
+    of a 1280×720 screen sideways."""
+    from test_app_browser import free_port
+
+    scenario = tmp_path / "room.toml"
+    scenario.write_text(SCENARIO)
+    port = free_port()
+    log = ARTIFACTS / "workshop_server_fit.log"
+    ARTIFACTS.mkdir(exist_ok=True)
+    exe = Path(sys.executable).parent / "simorg"
+    cmd = [str(exe), "workshop", str(scenario), "--port", str(port),
+           "--compare", "social_business", "--round-weeks", "2"]  # fmt: skip
+    os.environ["SIMORG_WORKSHOP_WEEK_SECONDS"] = "0.05"
+    errors: list[str] = []
+    try:
+        with (
+            served(cmd, f"http://127.0.0.1:{port}/", log, ROOT, 120),
+            playwright_sync.sync_playwright() as p,
+        ):
+            fac_url, join_url, _ = links(log)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            fac = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+            fac.on("pageerror", lambda e: errors.append(f"facilitator: {e}"))
+            fac.goto(fac_url)
+            people = [Participant(browser, join_url, f"Participant with a long name {k}", errors)
+                      for k in range(2)]  # fmt: skip
+            for pp in people:
+                pp.join()
+            expect(fac.get_by_text("2 joined")).to_be_visible(timeout=WAIT)
+            expect(fac.locator(".simorg-ws-qr svg")).to_be_visible()
+            assert_fits_width(fac, "lobby")
+            fac.get_by_role("button", name="Start").click()
+            fac.get_by_role("button", name=re.compile("Run a round")).click()
+            expect(fac.get_by_text("round 2 · week 2", exact=False)).to_be_visible(timeout=WAIT)
+            assert_fits_width(fac, "after a round")
+            fac.get_by_role("button", name="Reveal").click()
+            expect(fac.locator(".simorg-ws-reveal")).to_be_visible(timeout=WAIT)
+            assert_fits_width(fac, "reveal")
+            fac.screenshot(path=str(ARTIFACTS / "workshop_facilitator_1280x720.png"))
+            browser.close()
+    finally:
+        os.environ.pop("SIMORG_WORKSHOP_WEEK_SECONDS", None)
+    assert not errors, errors

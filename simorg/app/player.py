@@ -6,10 +6,16 @@ faster than it draws: after each frame it waits until the page has rendered it (
 Step N indicator acknowledges every tick), so at most one redraw per page is ever pending, and a
 slow page (a busy server, thirty pages playing at once) gets fewer frames rather than a render
 storm. Steps are due by the clock, not by the frame: when frames come slower, each frame takes
-several steps, so the run keeps its speed. Pages that play at the same time share a frame budget
-(FRAME_BUDGET frames a second for the whole server), which leaves the server room to answer a
-Pause at once. The loop polls its cancel event itself (intrusive cancel traces every line and would
-slow the model down); an error in it is logged and shown on the page, and playing stops.
+several steps, so the run keeps its speed.
+
+Pages that play at the same time take turns (GATE): one frame (its steps and its render) at a time
+on the whole server, first come first served, with a rest after each turn as long as the turn's
+CPU time, so playing leaves the server's Python at least half of its CPU however many pages play. Thirty threads stepping and
+rendering at once would each hold the GIL a thirtieth of the time and make every frame, and every
+Pause arriving meanwhile, wait seconds; with turns, a Pause waits for at most the one frame being
+drawn. A page waiting for its turn gives it up as soon as it is paused. The loop polls its cancel
+event itself (intrusive cancel traces every line and would slow the model down); an error in it is
+logged and shown on the page, and playing stops.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 
@@ -30,35 +37,92 @@ logger = logging.getLogger("simorg.app")
 SPEEDS = (1, 2, 5, 10, 20, 50)  # steps per second
 DEFAULT_SPEED = 10
 MAX_FPS = 10.0
-#: Frames a second the whole server draws for pages that play (shared by the playing pages).
-FRAME_BUDGET = 16.0
 #: A frame waits at most this long for the page to draw the previous one.
 DRAW_TIMEOUT = 5.0
 #: When frames come slowly, a frame takes at most this many seconds' worth of steps.
-MAX_CATCH_UP_S = 2.0
+MAX_CATCH_UP_S = 4.0
+#: The share of the server's CPU that playing pages may take between them (the rest answers
+#: clicks, Pause first, and serves pages that load).
+PLAY_DUTY = 0.5
+#: A waiting player looks at least this often whether it is still wanted (seconds). Pause wakes
+#: it at once (see use_player); this is only a safety net (thirty threads polling every 50 ms
+#: would wake 600 times a second, each time needing the GIL).
+SAFETY_POLL_S = 1.0
 
 
-class Players:
-    """The pages playing right now (one server process): they share FRAME_BUDGET."""
+class Gate:
+    """Turns for playing pages (one server process): one frame at a time, first come first served,
+    and after each turn a rest of `cpu × (1 − duty) / duty`, where `cpu` is the CPU time the turn
+    used, so playing pages together use at most `duty` of the CPU the server's Python gets. (CPU,
+    not wall time: on a machine shared with other processes a turn takes longer than its CPU, and
+    resting for its wall time would leave the server idle while pages wait.)
 
-    def __init__(self) -> None:
+    Only the first in the queue is awake (it waits out the rest); the others sleep on their own
+    event until they are first or `wake_all` asks them to look whether they are still wanted.
+    """
+
+    def __init__(self, duty: float = PLAY_DUTY, clock: Callable[[], float] = time.perf_counter):
+        self.duty = duty
+        self.clock = clock
         self._lock = threading.Lock()
-        self._playing: set[int] = set()
+        self._queue: deque[threading.Event] = deque()
+        self._busy = False
+        self._free_at = 0.0  # clock time before which no turn starts (the rest)
+        self.turns = 0
 
-    def join(self, key: int) -> None:
+    def _wake_first(self) -> None:  # with self._lock held
+        if self._queue and not self._busy:
+            self._queue[0].set()
+
+    def enter(self, stop: Callable[[], bool]) -> bool:
+        """Wait for this thread's turn; False (and no turn) once `stop()` says it is no longer
+        wanted (the page was paused or closed while it waited)."""
+        me = threading.Event()
         with self._lock:
-            self._playing.add(key)
+            self._queue.append(me)
+            self._wake_first()
+        timeout = SAFETY_POLL_S
+        try:
+            while True:
+                me.wait(timeout)
+                if stop():
+                    return False
+                with self._lock:
+                    me.clear()
+                    timeout = SAFETY_POLL_S
+                    if self._queue[0] is me and not self._busy:
+                        rest = self._free_at - self.clock()
+                        if rest <= 0:
+                            self._queue.popleft()
+                            self._busy = True
+                            self.turns += 1
+                            return True
+                        timeout = min(rest, SAFETY_POLL_S)
+        finally:
+            with self._lock:
+                if me in self._queue:  # gave up waiting
+                    self._queue.remove(me)
+                    self._wake_first()
 
-    def leave(self, key: int) -> None:
+    def leave(self, cpu: float) -> None:
+        """End the turn that used `cpu` seconds of CPU; the next one starts after the rest."""
         with self._lock:
-            self._playing.discard(key)
+            self._busy = False
+            self._free_at = self.clock() + max(cpu, 0.0) * (1.0 - self.duty) / self.duty
+            self._wake_first()
 
-    def count(self) -> int:
+    def wake_all(self) -> None:
+        """Every waiting player looks at once whether it is still wanted (called on Pause)."""
         with self._lock:
-            return max(len(self._playing), 1)
+            for event in self._queue:
+                event.set()
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._queue)
 
 
-PLAYERS = Players()
+GATE = Gate()
 
 
 class Frames:
@@ -110,11 +174,12 @@ def use_bump(tick: solara.Reactive[int]) -> Callable[[], None]:
     return bump
 
 
-def frame_interval(speed: float, render_s: float, players: int) -> float:
-    """Seconds between frames: no faster than MAX_FPS or one step, twice the time a frame takes
-    to draw (the page gets half its time back), and this page's share of the server's budget."""
+def frame_interval(speed: float, render_s: float) -> float:
+    """Seconds between frames: no faster than MAX_FPS or one step, and twice the time a frame
+    takes to draw (the page gets half its time back). Pages playing at once share the server
+    through GATE, which spaces their frames further when it is busy."""
     return max(1.0 / MAX_FPS, 1.0 / max(speed, 1e-9) if speed < MAX_FPS else 0.0,
-               2.0 * render_s, players / FRAME_BUDGET)  # fmt: skip
+               2.0 * render_s)  # fmt: skip
 
 
 def steps_due(speed: float, elapsed: float) -> int:
@@ -124,7 +189,7 @@ def steps_due(speed: float, elapsed: float) -> int:
 
 def frame_plan(speed: float) -> tuple[int, float]:
     """(steps per frame, seconds per frame) for a target speed on an idle server."""
-    interval = frame_interval(speed, 0.0, 1)
+    interval = frame_interval(speed, 0.0)
     return max(1, round(speed * interval)), interval
 
 
@@ -158,40 +223,44 @@ def use_player(
     def loop(cancel):
         if not playing.value or not runs:
             return
-        key = id(frames)
-        PLAYERS.join(key)
+
+        def paused() -> bool:
+            return cancel.is_set() or not playing.value
+
         try:
             rate = float(speed.value)
             limit = stop_at if runs[0].steps < stop_at else None
             owed = 0.0  # steps due but not taken (fractions carry over)
             last = time.perf_counter()
-            while not cancel.is_set() and playing.value:
-                now = time.perf_counter()
-                owed = min(owed + (now - last) * rate, max(rate * MAX_CATCH_UP_S, 1.0))
-                last = now
-                k = max(1, int(owed + 1e-9))
-                if limit is not None:
-                    k = max(0, min(k, limit - runs[0].steps))
-                owed = max(0.0, owed - k)
-                for run in runs:
-                    run.step(k)
-                frames.drawn.clear()
-                frames.tick = tick.value + 1
-                started = time.perf_counter()
-                bump()
+            while not paused():
+                asked = time.perf_counter()
+                if not GATE.enter(paused):  # paused while waiting for its turn: no more steps
+                    return
+                began, cpu = time.perf_counter(), time.thread_time()
+                try:
+                    owed = min(owed + (began - last) * rate, max(rate * MAX_CATCH_UP_S, 1.0))
+                    last = began
+                    k = max(1, int(owed + 1e-9))
+                    if limit is not None:
+                        k = max(0, min(k, limit - runs[0].steps))
+                    owed = max(0.0, owed - k)
+                    for run in runs:
+                        run.step(k)
+                    frames.drawn.clear()
+                    frames.tick = tick.value + 1
+                    bump()
+                finally:
+                    GATE.leave(time.thread_time() - cpu)
                 # coalesce: no new frame before the page drew this one (or gave up waiting)
-                while not frames.drawn.wait(0.05):
-                    if cancel.is_set() or time.perf_counter() - started > DRAW_TIMEOUT:
-                        break
-                frames.render_s = time.perf_counter() - started
+                frames.drawn.wait(DRAW_TIMEOUT)  # set early by a Pause (wake below)
+                frames.render_s = time.perf_counter() - began
                 if limit is not None and runs[0].steps >= limit:
                     playing.set(False)
                     return
                 if not page_connected():  # the browser left: stop drawing for nobody until the
                     playing.set(False)  # session is culled; a page that reconnects finds it paused
                     return
-                interval = frame_interval(rate, frames.render_s, PLAYERS.count())
-                delay = interval - (time.perf_counter() - now)
+                delay = frame_interval(rate, frames.render_s) - (time.perf_counter() - asked)
                 if delay > 0:
                     cancel.wait(delay)
         except Exception as exc:  # shown on the page and logged; the page stays usable
@@ -199,9 +268,14 @@ def use_player(
             if on_error is not None:
                 on_error(f"Play stopped: {type(exc).__name__}: {exc}".splitlines()[0])
             playing.set(False)
-        finally:
-            PLAYERS.leave(key)
 
+    def wake() -> None:
+        # a change of `playing` (Pause) wakes this page's player wherever it sleeps: waiting for
+        # its turn or for the browser (its cancel event, set by use_thread, ends the other waits)
+        frames.drawn.set()
+        GATE.wake_all()
+
+    solara.use_effect(lambda: wake, [playing.value])
     solara.use_thread(
         loop,
         dependencies=[playing.value, speed.value, tuple(id(r) for r in runs)],
