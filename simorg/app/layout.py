@@ -150,8 +150,3 @@ def for_structure(s: Structure, seed: int, previous: Positions | None) -> Positi
     if previous is not None and previous.key == structure_key(s):
         return previous
     return compute(s, seed)
-
-
-# Transitional: simorg/app/session.py (being rewritten elsewhere) still annotates `layout.Layout`;
-# remove this line once it says `layout.Positions`.
-Layout = Positions

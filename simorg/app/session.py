@@ -213,7 +213,7 @@ class Run:
     seed: int
     label: str = ""
     model: OrgModel = field(init=False)
-    layout: layout.Layout = field(init=False)
+    layout: layout.Positions = field(init=False)
     lock: threading.RLock = field(init=False, default_factory=threading.RLock)
     log: list[tuple[int, str]] = field(init=False, default_factory=list)  # what the user did, when
     overrides: dict = field(
