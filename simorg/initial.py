@@ -12,12 +12,9 @@ import numpy as np
 from simorg import performance, structures
 from simorg.mechanisms import culture, learning
 from simorg.scenario import Scenario
-from simorg.state import NO_REQUEST, State
+from simorg.state import EXPERTISE_LEVELS, NO_REQUEST, State
 
 WORD_OF_MOUTH_TIES = 4
-# expertise_draw is a uint8 per person and dimension: person i can answer dimension j from outside
-# their code when the draw is below EXPERTISE_LEVELS · outside_expertise (mechanisms/requests.py).
-EXPERTISE_LEVELS = 256
 """Mean word-of-mouth ties per person of the market. Not a parameter: averaging toward one's
 contacts' mean trust moves no outcome with the number of contacts (4 -> 8 or 40, or 0 against
 word_of_mouth = 0: docs/results.md), so `customers.word_of_mouth` is the one lever of word of mouth."""

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from simorg.decisions import Decisions
 
 NO_REQUEST = -1
+EXPERTISE_LEVELS = 256
+"""expertise_draw is a uint8 per person and dimension: person i can answer dimension j from outside
+the owning department when the draw is below EXPERTISE_LEVELS × outside_expertise (requests.py)."""
 
 
 @dataclass

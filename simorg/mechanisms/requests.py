@@ -30,7 +30,7 @@ from simorg import decisions
 from simorg.batch import run_major
 from simorg.mechanisms.sampling import expand_rows
 from simorg.randomness import RunStreams
-from simorg.state import NO_REQUEST, State
+from simorg.state import EXPERTISE_LEVELS, NO_REQUEST, State
 
 
 def draw_sizes(ids: np.ndarray, size: int, runs: int) -> int | np.ndarray:
@@ -131,7 +131,7 @@ def can_answer(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarra
     expert = state.structure.department.take(people) == state.dimension_owner.take(topic)
     p_out = state.params.customers.outside_expertise
     if p_out > 0:
-        expert |= state.expertise_draw.reshape(-1).take(at) < 256 * p_out
+        expert |= state.expertise_draw.reshape(-1).take(at) < EXPERTISE_LEVELS * p_out
     return right & expert
 
 

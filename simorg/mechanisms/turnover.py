@@ -17,7 +17,7 @@ import numpy as np
 from simorg.mechanisms.culture import commit_leaders, keep_media_team
 from simorg.mechanisms.sampling import expand_rows
 from simorg.randomness import RunStreams
-from simorg.state import State
+from simorg.state import EXPERTISE_LEVELS, State
 
 
 def people_leave(state: State, rng: RunStreams) -> np.ndarray:
@@ -60,7 +60,7 @@ def people_leave(state: State, rng: RunStreams) -> np.ndarray:
         state.tie_trust[side] = to.newcomer_trust
         state.tie_recent[side] = 0.0
     state.known_expert[slots] = -1
-    state.expertise_draw[slots] = rng.integers(0, 256, counts, np.uint8, tail=(m,))
+    state.expertise_draw[slots] = rng.integers(0, EXPERTISE_LEVELS, counts, np.uint8, tail=(m,))
     commit_leaders(state, slots)
     keep_media_team(state)
     old = state.old_practice
