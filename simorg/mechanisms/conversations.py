@@ -23,7 +23,7 @@ import numpy as np
 from simorg import decisions
 from simorg.batch import run_major
 from simorg.mechanisms import interpersonal
-from simorg.mechanisms.sampling import choose_ties
+from simorg.mechanisms.sampling import choose_ties, thinned
 from simorg.randomness import Random, RunStreams
 from simorg.scenario import Conversation, Scenario
 from simorg.state import State
@@ -154,23 +154,12 @@ def _platform_contacts(
     users = state.platform_users()
     if len(users) == 0 or per_person <= 0:
         return users[:0], users[:0]
-    if state.runs == 1:
-        x = rng.random(rng.poisson(per_person * len(users))) * len(users)
-        pick = x.astype(np.intp)
-        who = users.take(pick)
-        who = who[x - pick < state.practice.take(who)]
+    runs, n = state.runs, state.run_size
+    who = thinned(rng, users, per_person, state.practice, n, runs)
+    if runs == 1:
         partner = rng.integers(0, state.n, size=len(who))
-    else:  # per run: its users, its Poisson count (none drawn without users), its partners
-        runs, n = state.runs, state.run_size
-        count = np.bincount(users // n, minlength=runs)
-        proposals = rng.poisson(per_person * count, where=count > 0)
-        run = np.repeat(np.arange(runs), proposals)
-        size = count.take(run)
-        x = rng.random(proposals) * size
-        pick = x.astype(np.intp)
-        who = users.take(pick + (np.cumsum(count) - count).take(run))
-        kept = x - pick < state.practice.take(who)
-        who, run = who[kept], run[kept]
+    else:  # per run: partners among the caller's own run
+        run = who // n
         partner = rng.integers(0, n, size=np.bincount(run, minlength=runs)) + run * n
     other = partner != who
     return who[other], partner[other]

@@ -35,8 +35,8 @@ from simorg.mechanisms.requests import (
     open_request,
     pick_in_runs,
     reality_of,
-    starts,
 )
+from simorg.mechanisms.sampling import thinned
 from simorg.randomness import RunStreams
 from simorg.state import NO_REQUEST, State
 
@@ -117,25 +117,18 @@ def _public_conversations(state: State, rng: RunStreams) -> tuple[Counts, Counts
     none: Counts = 0 if R == 1 else np.zeros(R, dtype=np.int64)
     facing = np.flatnonzero(state.customer_facing)
     customers = np.flatnonzero(state.customer_active)
+    # thinning, as for platform contacts: Poisson(public_talk × facing) proposals, kept ∝ s
+    talks = None
     if R == 1:
         if cu.public_talk <= 0 or len(facing) == 0 or len(customers) == 0:
             return 0, 0
-        # thinning, as for platform contacts: Poisson(public_talk × facing) proposals, kept ∝ s
-        x = rng.random(rng.poisson(cu.public_talk * len(facing))) * len(facing)
-        pick = x.astype(np.intp)
-        emp = facing.take(pick)
         n_customers: Counts = len(customers)
     else:  # the same per run; a run without facing people or customers draws nothing
-        n_facing = np.bincount(facing // n, minlength=R)
         n_customers = np.bincount(customers // C, minlength=R)
-        talks = (n_facing > 0) & (n_customers > 0)
+        talks = (np.bincount(facing // n, minlength=R) > 0) & (n_customers > 0)
         if cu.public_talk <= 0 or not talks.any():
             return none, none
-        proposals = rng.poisson(cu.public_talk * n_facing, where=talks)
-        x = rng.random(proposals) * np.repeat(n_facing, proposals)
-        pick = x.astype(np.intp)
-        emp = facing.take(pick + starts(n_facing, proposals))
-    emp = emp[x - pick < state.practice.take(emp)]
+    emp = thinned(rng, facing, cu.public_talk, state.practice, n, R, where=talks)
     if len(emp) == 0:
         return none, none
     k = draw_sizes(emp, n, R)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from simorg.randomness import Random, RunStreams
@@ -111,6 +113,34 @@ def best_tie_per_group(
     first = np.ones(len(g), dtype=bool)
     first[1:] = g[1:] != g[:-1]
     return g[first], tie[order][first]
+
+
+def thinned(
+    rng: Any,
+    members: np.ndarray,
+    rate: float,
+    keep: np.ndarray,
+    size: int,
+    runs: int,
+    where: np.ndarray | None = None,
+) -> np.ndarray:
+    """Poisson(rate × members) proposals spread uniformly over each run's `members` (run-major
+    batch slots, `size` per run), each kept with probability keep[member]: the same Poisson counts
+    per member as one Poisson draw each, at a fraction of the cost. One uniform serves each
+    proposal: its integer part (× members) picks the member, its fractional part decides. Returns
+    the kept members, run-major, in draw order. Runs outside `where` (default: runs with members)
+    draw nothing, as such a run alone skips the draws."""
+    if runs == 1:
+        x = rng.random(rng.poisson(rate * len(members))) * len(members)
+        pick = x.astype(np.intp)
+        who = members.take(pick)
+        return who[x - pick < keep.take(who)]
+    count = np.bincount(members // size, minlength=runs)
+    proposals = rng.poisson(rate * count, where=count > 0 if where is None else where)
+    x = rng.random(proposals) * np.repeat(count, proposals)
+    pick = x.astype(np.intp)
+    who = members.take(pick + np.repeat(np.cumsum(count) - count, proposals))
+    return who[x - pick < keep.take(who)]
 
 
 def expand_rows(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
