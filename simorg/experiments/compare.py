@@ -26,7 +26,6 @@ from simorg.replications import batch_size
 from simorg.scenario import (
     ScenarioError,
     check_fires,
-    from_dict,
     load,
     parse_assignments,
     with_overrides,
@@ -77,6 +76,7 @@ def compare(
     bases: dict[str, dict[str, Any]] = {}
     labels: list[str] = []
     step_of: dict[str, int] = {}
+    fits = runs
     for ref in scenarios:
         sc = load(ref)
         if overrides:
@@ -91,9 +91,10 @@ def compare(
         labels.append(label)
         bases[label] = sc.model_dump(mode="json")
         step_of[label] = steps or sc.steps
+        fits = min(fits, batch_size(sc, step_of[label]))  # replications per batch, from memory
     seeds = replication_seeds(seed, runs)
     if batch is None:
-        batch = min([runs] + [batch_size(from_dict(bases[b], b), step_of[b]) for b in labels])
+        batch = min(runs, fits)
     # in blocks of `batch` replications, each scenario's together (one batch each)
     tasks = [
         Task(f"{label}|{r}", i, label, {}, r, seeds[r], step_of[label])
