@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from simorg.performance import NKBeliefTask, NKLandscape
+from simorg.randomness import RunStreams
 from simorg.state import State
 from simorg.structures import Structure
 from simorg.tally import Tally
@@ -253,6 +254,39 @@ def measured(state: State, r: int) -> Measured:
         code=state.code[r : r + 1],
         task=_task_of_run(state.task, r),
     )
+
+
+def draw_sizes(ids: np.ndarray, size: int, runs: int) -> int | np.ndarray:
+    """The sizes of one draw per item of `ids` (run-major batch slots, `size` of them per run):
+    (R,) how many fall in each run; one run: just how many."""
+    if runs == 1:
+        return len(ids)
+    return np.bincount(ids // size, minlength=runs)
+
+
+def starts(counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """For draws of `sizes` (R,) per run, where each draw's run begins in a run-major list that
+    has `counts` (R,) items per run (to turn a run's local pick into a place in the list)."""
+    return np.repeat(np.cumsum(counts) - counts, sizes)
+
+
+def pick_in_runs(
+    rng: RunStreams, members: np.ndarray, counts: int | np.ndarray, sizes: int | np.ndarray
+) -> np.ndarray:
+    """`sizes` (per run) members drawn at random, each from its own run's: `members` is a
+    run-major list with `counts` (R,) per run. One run: members[integers(0, len(members))]."""
+    if np.ndim(sizes) == 0:
+        return members[rng.integers(0, len(members), sizes)]
+    at = rng.integers(0, counts, sizes)
+    at += starts(np.asarray(counts), np.asarray(sizes))
+    return members[at]
+
+
+def in_run_order(run: np.ndarray, runs: int, *items: np.ndarray) -> list[np.ndarray]:
+    """`items` (lists built from pieces, e.g. round after round) reordered run by run, each
+    run's items in their order, so that they line up with the run's draws as alone."""
+    order = run_major(run, runs)
+    return list(items) if order is None else [a.take(order, axis=0) for a in items]
 
 
 def run_of(ids: np.ndarray, size: int) -> np.ndarray:

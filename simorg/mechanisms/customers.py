@@ -27,15 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simorg.mechanisms.requests import (
-    belief_of,
-    can_answer,
-    draw_sizes,
-    in_run_order,
-    open_request,
-    pick_in_runs,
-    reality_of,
-)
+from simorg.batch import draw_sizes, in_run_order, pick_in_runs
+from simorg.mechanisms.requests import belief_of, can_answer, open_request, reality_of
 from simorg.mechanisms.sampling import thinned
 from simorg.randomness import RunStreams
 from simorg.state import NO_REQUEST, State

@@ -27,43 +27,10 @@ from __future__ import annotations
 import numpy as np
 
 from simorg import decisions
-from simorg.batch import run_major
+from simorg.batch import draw_sizes, in_run_order, pick_in_runs
 from simorg.mechanisms.sampling import expand_rows
 from simorg.randomness import RunStreams
 from simorg.state import EXPERTISE_LEVELS, NO_REQUEST, State
-
-
-def draw_sizes(ids: np.ndarray, size: int, runs: int) -> int | np.ndarray:
-    """The sizes of one draw per item of `ids` (run-major batch slots, `size` of them per run):
-    (R,) how many fall in each run; one run: just how many."""
-    if runs == 1:
-        return len(ids)
-    return np.bincount(ids // size, minlength=runs)
-
-
-def starts(counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """For draws of `sizes` (R,) per run, where each draw's run begins in a run-major list that
-    has `counts` (R,) items per run (to turn a run's local pick into a place in the list)."""
-    return np.repeat(np.cumsum(counts) - counts, sizes)
-
-
-def pick_in_runs(
-    rng: RunStreams, members: np.ndarray, counts: int | np.ndarray, sizes: int | np.ndarray
-) -> np.ndarray:
-    """`sizes` (per run) members drawn at random, each from its own run's: `members` is a
-    run-major list with `counts` (R,) per run. One run: members[integers(0, len(members))]."""
-    if np.ndim(sizes) == 0:
-        return members[rng.integers(0, len(members), sizes)]
-    at = rng.integers(0, counts, sizes)
-    at += starts(np.asarray(counts), np.asarray(sizes))
-    return members[at]
-
-
-def in_run_order(run: np.ndarray, runs: int, *items: np.ndarray) -> list[np.ndarray]:
-    """`items` (lists built from pieces, e.g. round after round) reordered run by run, each
-    run's items in their order, so that they line up with the run's draws as alone."""
-    order = run_major(run, runs)
-    return list(items) if order is None else [a.take(order, axis=0) for a in items]
 
 
 def reality_of(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarray:
