@@ -52,12 +52,6 @@ class RunStreams:
         self.gens = gens
         self.runs = len(gens)
 
-    def __getattr__(self, name: str) -> object:
-        # One run: a RunStreams is its Generator (tests and tools that draw directly).
-        if name != "gens" and len(self.__dict__.get("gens", ())) == 1:
-            return getattr(self.gens[0], name)
-        raise AttributeError(name)
-
     def _each(self, size: Any, draw: Any, tail: tuple[int, ...] = ()) -> Any:
         """Run r draws `size[r]` (× `tail`) values; one run also takes a Generator's `size`
         (None, an int or a shape)."""
