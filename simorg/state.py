@@ -115,6 +115,13 @@ class State:
         """(R,) float: how many of `people` (slots) belong to each run (a tally of people)."""
         return self.per_run(people // self.run_size if self.runs > 1 else people)
 
+    def people_where(self, people: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """(R,) float: how many of `people[where]` belong to each run (one run: a count, with no
+        copy of the chosen people)."""
+        if self.runs == 1:
+            return np.array([float(np.count_nonzero(where))])
+        return self.per_run(people[where] // self.run_size)
+
     def customers_per_run(self, customers: np.ndarray) -> np.ndarray:
         """(R,) float: how many of `customers` belong to each run."""
         return self.per_run(customers // self.run_customers if self.runs > 1 else customers)

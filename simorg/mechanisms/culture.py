@@ -92,7 +92,12 @@ def culture_moves(state: State, rng: RunStreams) -> None:
 def commit_leaders(state: State, who: np.ndarray | None = None) -> None:
     """Leaders (all, or the slots `who`) take up their department's walk-the-talk now."""
     s = state.structure
-    mask = s.is_leader.copy() if who is None else np.isin(np.arange(s.n), who) & s.is_leader
+    if who is None:
+        mask = s.is_leader.copy()
+    else:  # the few slots `who`, as a mask (np.isin over everyone sorts them)
+        mask = np.zeros(s.n, dtype=bool)
+        mask[who] = True
+        mask &= s.is_leader
     state.practice[mask] = state.walk[s.department[mask]]
 
 
