@@ -88,12 +88,12 @@ def main() -> None:
             )
         )
         imported, t_model, c_model = timed(lambda: OrgModel(sc, seed=1))
-        s = imported.state.structure
-        mean_degree = len(s.indices) / s.n
+        structure = imported.state.structure
+        mean_degree = len(structure.indices) / structure.n
         built_sc = with_overrides(
             base,
             {
-                "organization.employees": s.n,
+                "organization.employees": structure.n,
                 "organization.departments": 100,
                 "organization.team_ties": 0.7 * mean_degree,
                 "organization.cross_ties": 0.3 * mean_degree,
@@ -101,10 +101,10 @@ def main() -> None:
         )
         built, t_built, c_built = timed(lambda: OrgModel(built_sc, seed=1))
         result = {
-            "people": s.n,
+            "people": structure.n,
             "tie_lines": imp.tie_rows,
             "ties_merged": len(imp.tie_pairs),
-            "ties_in_structure": len(s.indices) // 2,
+            "ties_in_structure": len(structure.indices) // 2,
             "read_and_check_s": round(t_read, 2),
             "read_and_check_cpu_s": round(c_read, 2),
             "scenario_with_files_s": round(t_validate, 2),

@@ -145,15 +145,15 @@ class Employee(mesa.Agent, HasCell):
 
     @property
     def colleagues(self) -> list[Employee]:
-        s = self.model.state.structure
-        nb = s.indices[s.indptr[self.slot] : s.indptr[self.slot + 1]]
+        structure = self.model.state.structure
+        nb = structure.indices[structure.indptr[self.slot] : structure.indptr[self.slot + 1]]
         return [self.model.employee_at[i] for i in nb]
 
     def trust_in(self, other: Employee) -> float | None:
         """Trust on the tie to `other`, or None when they have no tie."""
-        s = self.model.state.structure
-        lo, hi = s.indptr[self.slot], s.indptr[self.slot + 1]
-        hit = np.flatnonzero(s.indices[lo:hi] == other.slot)
+        structure = self.model.state.structure
+        lo, hi = structure.indptr[self.slot], structure.indptr[self.slot + 1]
+        hit = np.flatnonzero(structure.indices[lo:hi] == other.slot)
         return float(self.model.state.tie_trust[lo + hit[0]]) if len(hit) else None
 
 

@@ -67,31 +67,31 @@ def stack_structures(parts: list[Structure]) -> Structure:
     )
 
 
-def split_structure(s: Structure, runs: int) -> list[Structure]:
+def split_structure(structure: Structure, runs: int) -> list[Structure]:
     """The runs' own structures (copies, slots from 0), the inverse of `stack_structures`."""
-    return [_structure_of_run(s, runs, r) for r in range(runs)]
+    return [_structure_of_run(structure, runs, r) for r in range(runs)]
 
 
-def _structure_of_run(s: Structure, runs: int, r: int) -> Structure:
+def _structure_of_run(structure: Structure, runs: int, r: int) -> Structure:
     """Run r's own structure (copies, slots from 0)."""
-    n = s.n // runs
-    lo, hi = int(s.indptr[r * n]), int(s.indptr[(r + 1) * n])
+    n = structure.n // runs
+    lo, hi = int(structure.indptr[r * n]), int(structure.indptr[(r + 1) * n])
     sl = slice(r * n, (r + 1) * n)
     return replace(
-        s,
+        structure,
         n=n,
-        department=s.department[sl].copy(),
-        manager=_shift(s.manager[sl], -r * n),
-        level=s.level[sl].copy(),
-        is_leader=s.is_leader[sl].copy(),
-        informal_leader=s.informal_leader[sl].copy(),
-        media_team=s.media_team[sl].copy(),
-        project_team=s.project_team[sl].copy(),
-        indptr=s.indptr[r * n : (r + 1) * n + 1] - lo,
-        indices=s.indices[lo:hi] - r * n,
-        kind=s.kind[lo:hi].copy(),
-        reverse=s.reverse[lo:hi] - lo,
-        source=s.source[lo:hi] - r * n,
+        department=structure.department[sl].copy(),
+        manager=_shift(structure.manager[sl], -r * n),
+        level=structure.level[sl].copy(),
+        is_leader=structure.is_leader[sl].copy(),
+        informal_leader=structure.informal_leader[sl].copy(),
+        media_team=structure.media_team[sl].copy(),
+        project_team=structure.project_team[sl].copy(),
+        indptr=structure.indptr[r * n : (r + 1) * n + 1] - lo,
+        indices=structure.indices[lo:hi] - r * n,
+        kind=structure.kind[lo:hi].copy(),
+        reverse=structure.reverse[lo:hi] - lo,
+        source=structure.source[lo:hi] - r * n,
     )
 
 
@@ -158,10 +158,10 @@ def split(state: State, r: int) -> State:
     """Run r of a batch as a state of its own (copies: changing it does not change the batch)."""
     R = state.runs
     n, C = state.run_size, state.run_customers
-    s = state.structure
-    ties = slice(int(s.indptr[r * n]), int(s.indptr[(r + 1) * n]))
+    structure = state.structure
+    ties = slice(int(structure.indptr[r * n]), int(structure.indptr[(r + 1) * n]))
     people, customers = slice(r * n, (r + 1) * n), slice(r * C, (r + 1) * C)
-    D = s.departments
+    D = structure.departments
     values: dict[str, object] = {}
     for f in fields(State):
         name = f.name
@@ -169,7 +169,7 @@ def split(state: State, r: int) -> State:
         if name in SHARED_FIELDS:
             values[name] = v
         elif name == "structure":
-            values[name] = _structure_of_run(s, R, r)
+            values[name] = _structure_of_run(structure, R, r)
         elif name in ROW_FIELDS:
             values[name] = v[r : r + 1].copy()
         elif name in SLOT_FIELDS:

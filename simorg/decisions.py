@@ -69,8 +69,8 @@ def sharing(state: State, tau: float, tie: np.ndarray, share: np.ndarray) -> np.
     d = state.decisions
     if d is None or len(d.share) != len(state.tie_trust) or len(tie) == 0:
         return share
-    s = state.structure
-    back = s.reverse.take(tie)
+    structure = state.structure
+    back = structure.reverse.take(tie)
     mine, theirs = d.share.take(tie), d.share.take(back)
     hit = np.flatnonzero(~np.isnan(mine) | ~np.isnan(theirs))
     if len(hit) == 0:
@@ -79,8 +79,8 @@ def sharing(state: State, tau: float, tie: np.ndarray, share: np.ndarray) -> np.
 
     t, p = state.tie_trust, state.practice
     k = tie[hit]
-    rule_a = p.take(s.source.take(k)) * trust_factor(tau, t.take(k))
-    rule_b = p.take(s.indices.take(k)) * trust_factor(tau, t.take(back[hit]))
+    rule_a = p.take(structure.source.take(k)) * trust_factor(tau, t.take(k))
+    rule_b = p.take(structure.indices.take(k)) * trust_factor(tau, t.take(back[hit]))
     w_a = np.where(np.isnan(mine[hit]), rule_a, mine[hit])
     w_b = np.where(np.isnan(theirs[hit]), rule_b, theirs[hit])
     share = share.copy()
@@ -131,10 +131,10 @@ def routing(
     go = np.flatnonzero(mine & (target >= 0))
     keep = np.flatnonzero(mine & d.answer.take(waiting))
     to[go], escalate[go], escalate[keep], to[keep] = target[go], False, False, -1
-    s = state.structure
+    structure = state.structure
     for i in go.tolist():
-        row = slice(s.indptr[holder[i]], s.indptr[holder[i] + 1])
-        at = np.flatnonzero(s.indices[row] == to[i])
+        row = slice(structure.indptr[holder[i]], structure.indptr[holder[i] + 1])
+        at = np.flatnonzero(structure.indices[row] == to[i])
         if len(at):
             trust[i] = state.tie_trust[row.start + at[0]]
 

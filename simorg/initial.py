@@ -39,20 +39,24 @@ def initial_state(sc: Scenario, streams: dict[str, np.random.Generator]) -> Stat
     reality, beliefs, code = learning.initial_knowledge(
         streams["knowledge"], org.employees, sc.learning.dimensions
     )
-    s = structures.build(org, streams["structure"])
-    d = s.departments
+    structure = structures.build(org, streams["structure"])
+    d = structure.departments
     rng = streams["culture_init"]
-    practice = np.clip(cult.practice + cult.practice_spread * rng.standard_normal(s.n), 0, 1)
+    practice = np.clip(
+        cult.practice + cult.practice_spread * rng.standard_normal(structure.n), 0, 1
+    )
     if cult.early_adopters > 0:
-        followers = np.flatnonzero(~s.is_leader)
-        ranked = followers[np.lexsort((rng.random(len(followers)), ~s.informal_leader[followers]))]
+        followers = np.flatnonzero(~structure.is_leader)
+        ranked = followers[
+            np.lexsort((rng.random(len(followers)), ~structure.informal_leader[followers]))
+        ]
         practice[ranked[: int(round(cult.early_adopters * len(followers)))]] = (
             cult.early_adopter_practice
         )
     facing = {
-        "none": np.zeros(s.n, dtype=bool),
-        "team": s.media_team.copy(),
-        "everyone": np.ones(s.n, dtype=bool),
+        "none": np.zeros(structure.n, dtype=bool),
+        "team": structure.media_team.copy(),
+        "everyone": np.ones(structure.n, dtype=bool),
     }[org.customer_facing]
 
     crng = streams["customers"]
@@ -65,10 +69,10 @@ def initial_state(sc: Scenario, streams: dict[str, np.random.Generator]) -> Stat
     )
     needs = crng.integers(0, sc.learning.dimensions, size=(C, cu.needs))
     active = crng.random(C) < cu.initial_share
-    E = len(s.indices)
+    E = len(structure.indices)
     state = State(
         params=sc.model_copy(deep=True),
-        structure=s,
+        structure=structure,
         reality=reality,
         code=code,
         beliefs=beliefs,
@@ -76,21 +80,21 @@ def initial_state(sc: Scenario, streams: dict[str, np.random.Generator]) -> Stat
         practice=practice,
         old_practice=practice.copy(),
         department_culture=np.full(d, cult.practice),
-        leadership_trust=np.full(s.n, cult.leadership_trust),
+        leadership_trust=np.full(structure.n, cult.leadership_trust),
         tie_trust=np.full(E, sc.conversation.initial_tie_trust),
         customer_facing=facing,
         permeability=np.full(d, org.permeability),
         vision=np.full(d, cult.vision),
         walk=np.full(d, cult.walk_the_talk),
         platform=np.full(d, org.platform),
-        friction=np.zeros(s.n),
-        seen_target=np.full(s.n, np.nan),
+        friction=np.zeros(structure.n),
+        seen_target=np.full(structure.n, np.nan),
         # the ties people have at the start are in use: one contact's worth of recent use
         tie_recent=np.ones(E, dtype=np.float32),
         expertise_draw=rng.integers(
-            0, EXPERTISE_LEVELS, size=(s.n, sc.learning.dimensions), dtype=np.uint8
+            0, EXPERTISE_LEVELS, size=(structure.n, sc.learning.dimensions), dtype=np.uint8
         ),
-        known_expert=np.full((s.n, sc.learning.dimensions), -1, dtype=np.int32),
+        known_expert=np.full((structure.n, sc.learning.dimensions), -1, dtype=np.int32),
         flipped_away=np.zeros((1, sc.learning.dimensions), dtype=bool),
         customer_trust=np.full(C, cu.initial_trust),
         customer_active=active,

@@ -254,14 +254,19 @@ class OrgModel(mesa.Model):
         """The employee network as networkx (built on demand: the step never needs it)."""
         import networkx as nx
 
-        s = self.state.structure
+        structure = self.state.structure
         g = nx.Graph()
-        g.add_nodes_from(range(s.n))
-        first = s.source < s.indices
+        g.add_nodes_from(range(structure.n))
+        first = structure.source < structure.indices
         kinds = structures.TIE_KINDS
         g.add_edges_from(
             (int(a), int(b), {"kind": kinds[k]})
-            for a, b, k in zip(s.source[first], s.indices[first], s.kind[first], strict=True)
+            for a, b, k in zip(
+                structure.source[first],
+                structure.indices[first],
+                structure.kind[first],
+                strict=True,
+            )
         )
         return g
 

@@ -98,19 +98,21 @@ def learning_ties(model: OrgModel) -> tuple[np.ndarray, np.ndarray]:
     never open again (trust only rises in an open contact)."""
     st = model.state
     sc = st.params
-    s = st.structure
+    structure = st.structure
     if sc.learning.peer_learning <= 0 or sc.conversation.contacts == 0:
-        return s.source[:0], s.indices[:0]
+        return structure.source[:0], structure.indices[:0]
     cu = sc.culture
     shares = st.practice > 0
     if cu.adaptation > 0:
-        held = np.where(s.is_leader, cu.stubbornness, cu.persistence) >= 1.0
+        held = np.where(structure.is_leader, cu.stubbornness, cu.persistence) >= 1.0
         shares |= ~held
-    usable = (st.tie_permeability() > 0) & shares.take(s.source) & shares.take(s.indices)
+    usable = (
+        (st.tie_permeability() > 0) & shares.take(structure.source) & shares.take(structure.indices)
+    )
     if sc.conversation.trust_sharing >= 1.0:
         t = st.tie_trust
-        usable &= (t > 0) & (t.take(s.reverse) > 0)
-    return s.source[usable], s.indices[usable]
+        usable &= (t > 0) & (t.take(structure.reverse) > 0)
+    return structure.source[usable], structure.indices[usable]
 
 
 def at_equilibrium(model: OrgModel) -> bool:

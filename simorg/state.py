@@ -163,8 +163,8 @@ class State:
         return self.reality.shape[1]
 
     def department_of_tie_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        s = self.structure
-        return s.department[s.source], s.department[s.indices]
+        structure = self.structure
+        return structure.department[structure.source], structure.department[structure.indices]
 
     def tie_permeability(self) -> np.ndarray:
         """(E,) permeability a tie offers: 1 inside a department, the lower of two departments' across."""
@@ -184,19 +184,19 @@ class State:
     def reaches_department(self) -> np.ndarray:
         """(n, D) bool: person i has a tie into department d (routing requests)."""
         if "reach" not in self._cache:
-            s = self.structure
-            reach = np.zeros((s.n, s.departments), dtype=bool)
-            reach[s.source, s.department[s.indices]] = True
+            structure = self.structure
+            reach = np.zeros((structure.n, structure.departments), dtype=bool)
+            reach[structure.source, structure.department[structure.indices]] = True
             self._cache["reach"] = reach
         return self._cache["reach"]
 
     def manager_tie(self) -> np.ndarray:
         """(n,) index of the tie from each person to their manager, -1 for department heads."""
         if "mtie" not in self._cache:
-            s = self.structure
-            has = s.manager >= 0
-            key = s.source * s.n + s.indices
-            want = np.where(has, np.arange(s.n) * s.n + s.manager, -1)
+            structure = self.structure
+            has = structure.manager >= 0
+            key = structure.source * structure.n + structure.indices
+            want = np.where(has, np.arange(structure.n) * structure.n + structure.manager, -1)
             idx = np.searchsorted(key, want)
             idx = np.clip(idx, 0, max(len(key) - 1, 0))
             ok = has & (len(key) > 0) & (key[idx] == want)
@@ -218,16 +218,18 @@ class State:
     def role_model(self) -> np.ndarray:
         """(n,) whose practice each person sees as their manager's (their own for department heads)."""
         if "boss" not in self._cache:
-            s = self.structure
-            self._cache["boss"] = np.where(s.manager >= 0, s.manager, np.arange(s.n))
+            structure = self.structure
+            self._cache["boss"] = np.where(
+                structure.manager >= 0, structure.manager, np.arange(structure.n)
+            )
         return self._cache["boss"]
 
     def tie_acceptance(self) -> np.ndarray:
         """(E,) each tie's permeability over the largest in its row: the chance that a contact
         proposed uniformly along one's ties goes ahead (sampling.choose_ties)."""
         if "accept" not in self._cache:
-            s = self.structure
-            top = self.strongest_tie().take(s.source)
+            structure = self.structure
+            top = self.strongest_tie().take(structure.source)
             perm = self.tie_permeability()
             accept = np.divide(perm, top, out=np.zeros_like(perm), where=top > 0)
             self._cache["accept"] = accept.astype(np.float32)  # compact: read at random
@@ -247,10 +249,11 @@ class State:
         """(n,) each person's mean of a per-person quantity over the informal leaders among
         their ties (`fallback` where there are none), on the few ties that reach one."""
         if "informal_adj" not in self._cache:
-            s = self.structure
-            to_inf = s.informal_leader.take(s.indices)
+            structure = self.structure
+            to_inf = structure.informal_leader.take(structure.indices)
             adj = sp.csr_array(  # copies: eliminate_zeros works in place
-                (to_inf.astype(np.float64), s.indices.copy(), s.indptr.copy()), shape=(s.n, s.n)
+                (to_inf.astype(np.float64), structure.indices.copy(), structure.indptr.copy()),
+                shape=(structure.n, structure.n),
             )
             adj.eliminate_zeros()
             self._cache["informal_adj"] = adj
@@ -285,17 +288,24 @@ class State:
 
     def tie_sums(self, per_tie: np.ndarray) -> np.ndarray:
         """(n,) each person's sum of a per-tie quantity over their ties (a CSR row sum)."""
-        s = self.structure
+        structure = self.structure
         if "ones" not in self._cache:
-            self._cache["ones"] = np.ones(s.n)
-        return sp.csr_array((per_tie, s.indices, s.indptr), shape=(s.n, s.n)) @ self._cache["ones"]
+            self._cache["ones"] = np.ones(structure.n)
+        return (
+            sp.csr_array(
+                (per_tie, structure.indices, structure.indptr), shape=(structure.n, structure.n)
+            )
+            @ self._cache["ones"]
+        )
 
     def neighbour_sums(self, per_person: np.ndarray) -> np.ndarray:
         """(n,) each person's sum of a per-person quantity over the people they have ties to."""
         if "adjacency" not in self._cache:
-            s = self.structure
-            ones = np.ones(len(s.indices))
-            self._cache["adjacency"] = sp.csr_array((ones, s.indices, s.indptr), shape=(s.n, s.n))
+            structure = self.structure
+            ones = np.ones(len(structure.indices))
+            self._cache["adjacency"] = sp.csr_array(
+                (ones, structure.indices, structure.indptr), shape=(structure.n, structure.n)
+            )
         return self._cache["adjacency"] @ per_person
 
     def customer_degree(self) -> np.ndarray:

@@ -384,21 +384,21 @@ def _choose_media_team(
 
 
 def rebuild_projects(
-    s: Structure, size: int, rng: np.random.Generator, eligible: np.ndarray | None = None
+    structure: Structure, size: int, rng: np.random.Generator, eligible: np.ndarray | None = None
 ) -> Structure:
     """Dissolve project ties and form new teams among `eligible` people; other ties stay."""
-    keep = s.kind != PROJECT
-    first = keep & (s.source < s.indices)
-    pairs = np.stack([s.source[first], s.indices[first]], axis=1)
-    kinds = s.kind[first].astype(np.int64)
+    keep = structure.kind != PROJECT
+    first = keep & (structure.source < structure.indices)
+    pairs = np.stack([structure.source[first], structure.indices[first]], axis=1)
+    kinds = structure.kind[first].astype(np.int64)
     if eligible is None:
-        eligible = s.project_team >= 0
-    team, proj = project_teams(eligible, size, rng, s.n)
+        eligible = structure.project_team >= 0
+    team, proj = project_teams(eligible, size, rng, structure.n)
     pairs = np.concatenate([pairs, proj])
     kinds = np.concatenate([kinds, np.full(len(proj), PROJECT)])
-    indptr, indices, kind, reverse, source = to_csr(s.n, pairs, kinds)
+    indptr, indices, kind, reverse, source = to_csr(structure.n, pairs, kinds)
     return replace(
-        s,
+        structure,
         project_team=team,
         indptr=indptr,
         indices=indices,

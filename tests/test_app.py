@@ -68,22 +68,24 @@ def test_explore_command_serves_the_app_offline_on_localhost(run_cli):
 
 def test_layout_is_seeded_and_puts_departments_in_their_own_discs():
     run = Run(small(), 3)
-    s = run.model.state.structure
-    a = layout.compute(s, 3)
-    b = layout.compute(s, 3)
+    structure = run.model.state.structure
+    a = layout.compute(structure, 3)
+    b = layout.compute(structure, 3)
     np.testing.assert_array_equal(a.x, b.x)
     np.testing.assert_array_equal(a.y, b.y)
-    assert not np.array_equal(a.x, layout.compute(s, 4).x)  # the seed matters (jitter)
-    dist = np.hypot(a.x - a.centre[s.department, 0], a.y - a.centre[s.department, 1])
-    assert np.all(dist <= a.radius[s.department] + 1e-6)
+    assert not np.array_equal(a.x, layout.compute(structure, 4).x)  # the seed matters (jitter)
+    dist = np.hypot(
+        a.x - a.centre[structure.department, 0], a.y - a.centre[structure.department, 1]
+    )
+    assert np.all(dist <= a.radius[structure.department] + 1e-6)
     # clusters do not overlap
-    for i in range(s.departments):
-        for j in range(i + 1, s.departments):
+    for i in range(structure.departments):
+        for j in range(i + 1, structure.departments):
             gap = np.hypot(*(a.centre[i] - a.centre[j]))
             assert gap > a.radius[i] + a.radius[j]
     # heads at the centre of their department
-    heads = np.flatnonzero(s.manager < 0)
-    np.testing.assert_allclose(a.x[heads], a.centre[s.department[heads], 0])
+    heads = np.flatnonzero(structure.manager < 0)
+    np.testing.assert_allclose(a.x[heads], a.centre[structure.department[heads], 0])
     assert a.x.min() >= 0 and a.x.max() <= a.width and a.y.min() >= 0 and a.y.max() <= a.height
 
 
@@ -104,8 +106,8 @@ def test_layout_handles_one_department_and_large_organizations():
     big = with_overrides(big, {"organization.employees": 20000, "customers.count": 10})
     from simorg import structures
 
-    s = structures.build(big.organization, np.random.default_rng(0))
-    lay = layout.compute(s, 0)
+    structure = structures.build(big.organization, np.random.default_rng(0))
+    lay = layout.compute(structure, 0)
     assert np.isfinite(lay.x).all() and np.isfinite(lay.y).all()
 
 
@@ -116,19 +118,22 @@ def test_network_svg_encodes_leaders_customer_facing_and_trust():
     run = Run(small("social_media_team"), 2)
     run.step(2)
     st = run.model.state
-    s = st.structure
+    structure = st.structure
     svg = run.network_svg("practice")
     assert svg.startswith("<svg") and svg.endswith("</svg>")
-    informal = s.informal_leader & ~s.is_leader
-    assert svg.count("<rect") == int(s.is_leader.sum())
-    assert svg.count("<circle") == int((~s.is_leader & ~informal).sum()) + s.departments
+    informal = structure.informal_leader & ~structure.is_leader
+    assert svg.count("<rect") == int(structure.is_leader.sum())
+    assert (
+        svg.count("<circle")
+        == int((~structure.is_leader & ~informal).sum()) + structure.departments
+    )
     assert "stroke-dasharray" in svg  # customer-facing rings (the social-media team)
     for name in run.model.department_names:
         assert name.replace("&", "&amp;") in svg
     for colour in palette_trust_colours_used(run):
         assert f'stroke="{colour}"' in svg
     for var in network.VARIABLES:
-        assert run.network_svg(var).count("<rect") == int(s.is_leader.sum())
+        assert run.network_svg(var).count("<rect") == int(structure.is_leader.sum())
 
 
 def palette_trust_colours_used(run):
@@ -633,12 +638,16 @@ def test_large_organizations_are_drawn_as_a_sample_of_everyone():
     run = Run(sc, 1)
     st = run.model.state
     drawn = network._drawn_people(st.n, st)
-    s = st.structure
+    structure = st.structure
     assert len(drawn) <= network.MAX_PEOPLE_DRAWN
-    share_drawn = np.bincount(s.department[drawn], minlength=s.departments) / len(drawn)
-    share_all = np.bincount(s.department, minlength=s.departments) / s.n
+    share_drawn = np.bincount(structure.department[drawn], minlength=structure.departments) / len(
+        drawn
+    )
+    share_all = np.bincount(structure.department, minlength=structure.departments) / structure.n
     np.testing.assert_allclose(share_drawn, share_all, atol=0.02)  # every department, in proportion
-    assert (~s.is_leader[drawn]).mean() == pytest.approx((~s.is_leader).mean(), abs=0.03)
+    assert (~structure.is_leader[drawn]).mean() == pytest.approx(
+        (~structure.is_leader).mean(), abs=0.03
+    )
 
 
 def test_numbers_are_written_for_people():

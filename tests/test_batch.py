@@ -29,11 +29,11 @@ def test_a_run_split_from_a_batch_is_the_run_alone(name: str) -> None:
 def test_runs_of_a_batch_never_touch() -> None:
     sc = small()
     stacked = batch.stack([initial_state(sc, spawn_streams(seed)) for seed in (1, 2)])
-    s, n = stacked.structure, stacked.run_size
-    assert np.array_equal(s.source // n, s.indices // n)  # no tie crosses runs
-    assert np.all(s.reverse[s.reverse] == np.arange(len(s.reverse)))
-    managed = s.manager >= 0
-    assert np.array_equal(s.manager[managed] // n, np.flatnonzero(managed) // n)
+    structure, n = stacked.structure, stacked.run_size
+    assert np.array_equal(structure.source // n, structure.indices // n)  # no tie crosses runs
+    assert np.all(structure.reverse[structure.reverse] == np.arange(len(structure.reverse)))
+    managed = structure.manager >= 0
+    assert np.array_equal(structure.manager[managed] // n, np.flatnonzero(managed) // n)
 
 
 def test_the_oracle_sees_a_mechanism_that_mixes_runs() -> None:

@@ -26,8 +26,8 @@ def model(name: str = "traditional_silos", **overrides) -> OrgModel:
 
 
 def person_with_ties(m: OrgModel) -> int:
-    s = m.state.structure
-    return int(np.argmax(np.diff(s.indptr) * ~s.is_leader))
+    structure = m.state.structure
+    return int(np.argmax(np.diff(structure.indptr) * ~structure.is_leader))
 
 
 def meet(m: OrgModel, seed: int = 1):
@@ -44,8 +44,8 @@ def test_a_held_back_contact_is_closed():
     m = model()
     st = m.state
     i = person_with_ties(m)
-    s = st.structure
-    row = slice(s.indptr[i], s.indptr[i + 1])
+    structure = st.structure
+    row = slice(structure.indptr[i], structure.indptr[i + 1])
     before = st.tie_trust.copy()
     # the rules: a person this open talks openly with their contacts
     ruled = [pairs(*meet(model(), seed)[:2]) for seed in range(5)]
@@ -67,15 +67,17 @@ def test_sharing_openly_opens_the_players_side_only():
     m = model(**{"culture.practice": 0.05})
     st = m.state
     i = person_with_ties(m)
-    s = st.structure
-    row = slice(s.indptr[i], s.indptr[i + 1])
+    structure = st.structure
+    row = slice(structure.indptr[i], structure.indptr[i + 1])
     tie = np.arange(row.start, row.stop)
     share = np.full(len(tie), 0.01)
     st.decisions = Decisions.empty(st)
     st.decisions.share[row] = 1.0
     out = decisions.sharing(st, st.params.conversation.trust_sharing, tie, share)
     tau = st.params.conversation.trust_sharing
-    other = st.practice[s.indices[row]] * (1 - tau + 2 * tau * st.tie_trust[s.reverse[tie]])
+    other = st.practice[structure.indices[row]] * (
+        1 - tau + 2 * tau * st.tie_trust[structure.reverse[tie]]
+    )
     # the player's side shares for sure; the other side by its own rule (practice × trust term)
     assert np.allclose(out, other)
     st.decisions.share[row] = 0.0
@@ -85,10 +87,15 @@ def test_sharing_openly_opens_the_players_side_only():
 def test_unplayed_people_follow_the_rules_draw_for_draw():
     free, played = model(), model()
     i = person_with_ties(played)
-    s = played.state.structure
+    structure = played.state.structure
     played.state.decisions = Decisions.empty(played.state)
-    played.state.decisions.share[s.indptr[i] : s.indptr[i] + 1] = 0.0  # one contact held back
-    held = {(i, int(s.indices[s.indptr[i]])), (int(s.indices[s.indptr[i]]), i)}
+    played.state.decisions.share[structure.indptr[i] : structure.indptr[i] + 1] = (
+        0.0  # one contact held back
+    )
+    held = {
+        (i, int(structure.indices[structure.indptr[i]])),
+        (int(structure.indices[structure.indptr[i]]), i),
+    }
     a0, b0, _ = meet(free, 3)
     a1, b1, _ = meet(played, 3)
     assert pairs(a0, b0) - held == pairs(a1, b1) - held
@@ -120,10 +127,12 @@ def _desk(m: OrgModel, holder: int, answerable: bool) -> tuple[int, int]:
 def test_a_passed_request_goes_where_the_participant_said():
     m = model(**{"customers.handovers": 1, "customers.escalate_after": 0})
     st = m.state
-    s = st.structure
+    structure = st.structure
     i = person_with_ties(m)
-    mates = s.indices[s.indptr[i] : s.indptr[i + 1]]
-    target = int(mates[s.department[mates] == s.department[i]][-1])  # inside: always goes
+    mates = structure.indices[structure.indptr[i] : structure.indptr[i + 1]]
+    target = int(
+        mates[structure.department[mates] == structure.department[i]][-1]
+    )  # inside: always goes
     c, topic = _desk(m, i, answerable=True)  # even one they could answer
     st.decisions = Decisions.empty(st)
     st.decisions.decided_by[c], st.decisions.pass_to[c] = i, target
@@ -172,8 +181,8 @@ def test_a_leader_not_living_the_vision_lowers_practice(lives):
         return m
 
     rules, played = run(None), run(lives)
-    s = rules.state.structure
-    lead, staff = s.is_leader, ~s.is_leader
+    structure = rules.state.structure
+    lead, staff = structure.is_leader, ~structure.is_leader
     if lives == 0:  # only announcing: leaders drift back to habit, and their people see it
         assert played.state.practice[lead].mean() < rules.state.practice[lead].mean() - 0.05
         assert played.state.practice[staff].mean() < rules.state.practice[staff].mean()

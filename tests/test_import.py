@@ -12,7 +12,7 @@ import pytest
 
 from simorg import structures
 from simorg.organizations import OrganizationFileError, inspect, read
-from simorg.organizations.build import structure
+from simorg.organizations.build import structure as imported_structure
 from simorg.organizations.export import write_people, write_ties
 from simorg.organizations.pseudonyms import KEY_VARIABLE, pseudonymise
 from simorg.scenario import (
@@ -51,22 +51,22 @@ def email_eu_core() -> Path | None:
 @pytest.mark.parametrize("fmt", ["ties.csv", "ties.txt", "org.graphml", "org.gexf"])
 def test_each_format_round_trips_a_built_organization(tmp_path, built, fmt):
     org = Organization(employees=150, departments=7, structure=built)
-    s = structures.build(org, np.random.default_rng(3))
+    structure = structures.build(org, np.random.default_rng(3))
     names = Scenario(organization=org).department_names()
-    write_people(s, names, tmp_path / "people.csv")
-    write_ties(s, names, tmp_path / fmt)
+    write_people(structure, names, tmp_path / "people.csv")
+    write_ties(structure, names, tmp_path / fmt)
     graph = fmt.startswith("org.")
     imp = read(None if graph else tmp_path / "people.csv", tmp_path / fmt)
     assert imp.department_names == names
-    again = structure(imp, Organization(structure="silos"), np.random.default_rng(9))
+    again = imported_structure(imp, Organization(structure="silos"), np.random.default_rng(9))
     kinds_kept = fmt != "ties.txt"  # an edge list has no kind column
     for name in FIELDS:
         if name == "kind" and not kinds_kept:
             continue
-        assert np.array_equal(getattr(s, name), getattr(again, name)), name
+        assert np.array_equal(getattr(structure, name), getattr(again, name)), name
     if not kinds_kept:  # the kind is recovered from departments for all but leadership/reporting
-        same = s.department[s.source] == s.department[s.indices]
-        data = np.isin(s.kind, [structures.TEAM, structures.CROSS])
+        same = structure.department[structure.source] == structure.department[structure.indices]
+        data = np.isin(structure.kind, [structures.TEAM, structures.CROSS])
         assert np.array_equal(
             again.kind[data & same], np.full((data & same).sum(), structures.TEAM)
         )
@@ -78,9 +78,9 @@ def test_scenario_on_an_exported_organization_runs_like_the_built_one(tmp_path):
     )
     from simorg.model import OrgModel
 
-    s = OrgModel(sc, seed=4).state.structure  # the structure a run with seed 4 builds
-    write_people(s, sc.department_names(), tmp_path / "people.csv")
-    write_ties(s, sc.department_names(), tmp_path / "ties.csv")
+    structure = OrgModel(sc, seed=4).state.structure  # the structure a run with seed 4 builds
+    write_people(structure, sc.department_names(), tmp_path / "people.csv")
+    write_ties(structure, sc.department_names(), tmp_path / "ties.csv")
     imported = with_overrides(
         sc,
         {
@@ -303,12 +303,14 @@ def test_an_org_chart_alone_gets_ties_from_reporting_lines_teams_and_the_rules()
     sc = with_overrides(
         load("traditional_silos"), {"organization.people": str(EXAMPLE / "people.csv")}
     )
-    s = structures.build(sc.organization, np.random.default_rng(0))
-    kinds = np.bincount(s.kind, minlength=len(structures.TIE_KINDS))
-    assert kinds[structures.REPORTING] == 2 * (s.manager >= 0).sum()
+    structure = structures.build(sc.organization, np.random.default_rng(0))
+    kinds = np.bincount(structure.kind, minlength=len(structures.TIE_KINDS))
+    assert kinds[structures.REPORTING] == 2 * (structure.manager >= 0).sum()
     assert kinds[structures.TEAM] > 0 and kinds[structures.CROSS] > 0
-    team = s.kind == structures.TEAM
-    assert (s.manager[s.source[team]] == s.manager[s.indices[team]]).all()  # team = same manager
+    team = structure.kind == structures.TEAM
+    assert (
+        structure.manager[structure.source[team]] == structure.manager[structure.indices[team]]
+    ).all()  # team = same manager
 
 
 def test_stepwise_order_names_match_imported_departments():
@@ -400,22 +402,28 @@ def test_any_imported_organization_gives_a_structure_every_mechanism_can_use(
     write(d / "p.csv", "\n".join(rows) + "\n")
     write(d / "t.csv", "source,target\n" + "".join(f"u{a}@x.org,u{b}@x.org\n" for a, b in ties))
     imp = read(d / "p.csv", d / "t.csv" if ties_file and ties else None)
-    s = structure(imp, Organization(structure=built, project_team_size=4), np.random.default_rng(0))
-    e = np.arange(len(s.indices))
-    assert (s.reverse[s.reverse] == e).all() and (s.source[s.reverse] == s.indices).all()
-    assert (np.diff(s.indptr) >= 0).all() and s.indptr[-1] == len(s.indices)
-    assert (s.source != s.indices).all()
-    has = s.manager >= 0
-    assert (s.level[has] == s.level[s.manager[has]] + 1).all() and (s.level[~has] == 0).all()
-    assert s.is_leader[s.manager[has]].all() and s.is_leader[~has].all()
-    key = set(zip(s.source.tolist(), s.indices.tolist(), strict=True))
+    structure = imported_structure(
+        imp, Organization(structure=built, project_team_size=4), np.random.default_rng(0)
+    )
+    e = np.arange(len(structure.indices))
+    assert (structure.reverse[structure.reverse] == e).all() and (
+        structure.source[structure.reverse] == structure.indices
+    ).all()
+    assert (np.diff(structure.indptr) >= 0).all() and structure.indptr[-1] == len(structure.indices)
+    assert (structure.source != structure.indices).all()
+    has = structure.manager >= 0
+    assert (structure.level[has] == structure.level[structure.manager[has]] + 1).all() and (
+        structure.level[~has] == 0
+    ).all()
+    assert structure.is_leader[structure.manager[has]].all() and structure.is_leader[~has].all()
+    key = set(zip(structure.source.tolist(), structure.indices.tolist(), strict=True))
     assert all(
-        (i, int(s.manager[i])) in key for i in np.flatnonzero(has)
+        (i, int(structure.manager[i])) in key for i in np.flatnonzero(has)
     )  # reporting lines are ties
     if manager:
-        assert (s.manager == np.array(manager)).all()
+        assert (structure.manager == np.array(manager)).all()
     names = sorted({f"D{x}" for x in department})
-    assert sorted(imp.department_names) == names and s.departments == len(names)
+    assert sorted(imp.department_names) == names and structure.departments == len(names)
     if ties_file and ties:  # every tie of the file is in the structure
         assert all((a, b) in key for a, b in ties)
 
@@ -431,7 +439,7 @@ def test_dropped_files_are_kept_only_as_pseudonymised_copies():
     text = (folder / "people.csv").read_text() + (folder / "ties.csv").read_text()
     assert "@" not in text and "Hamilton" not in text
     assert sc.organization.employees == 302 and sc.department_names()[0] == "Customer Support"
-    original = structure(
+    original = imported_structure(
         read(EXAMPLE / "people.csv", EXAMPLE / "ties.csv"),
         sc.organization,
         np.random.default_rng(1),

@@ -16,11 +16,6 @@ def _org(**kw):
     return Organization(**{**base, **kw})
 
 
-def _ties(s):
-    first = s.source < s.indices
-    return set(zip(s.source[first].tolist(), s.indices[first].tolist(), strict=True))
-
-
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 1000), st.floats(0.0, 1.0), st.sampled_from(["silos", "hierarchy", "matrix"]))
 def test_rewiring_keeps_every_degree_and_formal_tie(seed, share, structure):

@@ -320,20 +320,20 @@ def test_full_trust_and_rate_buy_every_step() -> None:
 
 def test_unwired_media_team_only_talks_to_itself_and_its_managers() -> None:
     model = OrgModel(small("social_media_team"), seed=1)
-    s = model.state.structure
-    team = s.media_team
+    structure = model.state.structure
+    team = structure.media_team
     assert team.sum() == 12
-    outside = team[s.source] & ~team[s.indices]
-    assert np.all(s.kind[outside] == REPORTING)
-    assert np.any(s.kind == MEDIA_TEAM)
+    outside = team[structure.source] & ~team[structure.indices]
+    assert np.all(structure.kind[outside] == REPORTING)
+    assert np.any(structure.kind == MEDIA_TEAM)
 
 
 def test_ties_are_symmetric_and_reverse_points_back() -> None:
     model = OrgModel(small("fluid_work"), seed=1)
-    s = model.state.structure
-    assert np.array_equal(s.source[s.reverse], s.indices)
-    assert np.array_equal(s.indices[s.reverse], s.source)
-    assert not np.any(s.source == s.indices)
+    structure = model.state.structure
+    assert np.array_equal(structure.source[structure.reverse], structure.indices)
+    assert np.array_equal(structure.indices[structure.reverse], structure.source)
+    assert not np.any(structure.source == structure.indices)
 
 
 def test_permeability_sets_the_share_of_cross_department_contacts() -> None:
@@ -359,12 +359,12 @@ def test_fluid_teams_reform() -> None:
 
 def test_every_project_team_member_is_tied_to_every_other() -> None:
     model = OrgModel(small("fluid_work", **{"organization.employees": 40}), seed=3)
-    s = model.state.structure
-    team = s.project_team
+    structure = model.state.structure
+    team = structure.project_team
     for t in np.unique(team[team >= 0]):
         members = set(np.flatnonzero(team == t))
         for i in members:
-            nb = set(s.indices[s.indptr[i] : s.indptr[i + 1]])
+            nb = set(structure.indices[structure.indptr[i] : structure.indptr[i + 1]])
             assert members - {i} <= nb
 
 
@@ -375,9 +375,9 @@ def test_an_unwired_media_team_stays_isolated_when_project_teams_reform() -> Non
     )
     model = OrgModel(sc, seed=2)
     model.run_for(5)
-    s = model.state.structure
-    outside = s.media_team[s.source] & ~s.media_team[s.indices]
-    assert np.all(s.kind[outside] == REPORTING)
+    structure = model.state.structure
+    outside = structure.media_team[structure.source] & ~structure.media_team[structure.indices]
+    assert np.all(structure.kind[outside] == REPORTING)
 
 
 def test_a_stepwise_media_team_is_one_team() -> None:
@@ -465,10 +465,10 @@ def test_transactive_memory_sends_a_request_straight_to_who_answered_before() ->
     sc = small("traditional_silos", **PEOPLE_ONLY, **{"customers.request_rate": 0.0})
     model = OrgModel(sc, seed=3)
     st = model.state
-    s = st.structure
+    structure = st.structure
     j = 2  # owned by department 2
-    expert = int(np.flatnonzero(s.department == 2)[5])
-    receiver = int(np.flatnonzero((s.department == 0) & ~s.is_leader)[0])
+    expert = int(np.flatnonzero(structure.department == 2)[5])
+    receiver = int(np.flatnonzero((structure.department == 0) & ~structure.is_leader)[0])
     st.beliefs[0, :, j] = -st.reality[0, j]
     st.beliefs[0, expert, j] = st.reality[0, j]
     st.permeability[:] = 1.0
@@ -714,9 +714,9 @@ def test_informal_leaders_are_role_models() -> None:
         )
         model = run(sc, 10)
         st = model.state
-        s = st.structure
+        structure = st.structure
         seen = st.informal_ties() > 0
-        plain = ~s.is_leader & ~s.informal_leader & seen
+        plain = ~structure.is_leader & ~structure.informal_leader & seen
         return float(st.practice[plain].mean())
 
     assert follower_practice(1.0) > follower_practice(0.0) + 0.1
@@ -746,12 +746,12 @@ def test_trust_in_leadership_comes_from_ones_own_managers_practice() -> None:
     sc = small("traditional_silos", **{"culture.vision": 0.8, "culture.adaptation": 0.0})
     model = OrgModel(sc, seed=1)
     st = model.state
-    s = st.structure
-    dept1 = s.department == 1
-    st.practice[s.is_leader & dept1] = 0.8  # department 1's leaders live the vision
+    structure = st.structure
+    dept1 = structure.department == 1
+    st.practice[structure.is_leader & dept1] = 0.8  # department 1's leaders live the vision
     model.run_for(20)
-    lived = st.leadership_trust[dept1 & ~s.is_leader].mean()
-    others = st.leadership_trust[(s.department == 2) & ~s.is_leader].mean()
+    lived = st.leadership_trust[dept1 & ~structure.is_leader].mean()
+    others = st.leadership_trust[(structure.department == 2) & ~structure.is_leader].mean()
     assert lived > others + 0.2
 
 
@@ -780,8 +780,8 @@ def test_a_new_hire_starts_with_a_strangers_trust_on_unused_ties() -> None:
     st.tally = Tally()
     slots = people_leave(st, RunStreams([np.random.default_rng(0)]))
     assert len(slots)
-    s = st.structure
-    mine = np.isin(s.source, slots) | np.isin(s.indices, slots)
+    structure = st.structure
+    mine = np.isin(structure.source, slots) | np.isin(structure.indices, slots)
     assert np.all(st.tie_trust[mine] == 0.123)
     assert np.all(st.tie_recent[mine] == 0)
     assert np.all(st.known_expert[slots] == -1)

@@ -25,8 +25,8 @@ def room() -> Room:
 
 
 def contacts(r: Room, person: int) -> list[int]:
-    s = r.model.state.structure
-    return s.indices[s.indptr[person] : s.indptr[person + 1]].tolist()
+    structure = r.model.state.structure
+    return structure.indices[structure.indptr[person] : structure.indptr[person + 1]].tolist()
 
 
 def test_wrong_join_code_and_missing_token_are_refused(room):
@@ -78,7 +78,7 @@ def test_a_round_applies_each_participants_decisions_to_their_own_person(room):
         held[i] = contacts(room, i)[0]
         room.act(CODE, key, {"hold_back": [held[i]]})
     st = room.model.state
-    s = st.structure
+    structure = st.structure
     before = st.tie_trust.copy()
     room.run_round(TOKEN, wait=True)
     assert room.model.steps == 2 and room.round == 2 and room.phase == "deciding"
@@ -86,7 +86,7 @@ def test_a_round_applies_each_participants_decisions_to_their_own_person(room):
     assert st.decisions is None  # dropped after the round
     for key in keys[:5]:
         i = room.seats[key].person
-        tie = s.indptr[i] + contacts(room, i).index(held[i])
+        tie = structure.indptr[i] + contacts(room, i).index(held[i])
         assert st.tie_trust[tie] <= before[tie]  # held back: no open contact on it
         assert room.seats[key].report[1].startswith(f"held back with #{held[i]}")
     assert room.seats[keys[5]].report == ()
@@ -99,9 +99,9 @@ def test_decisions_are_installed_for_the_deciders_only(room):
     room.act(CODE, keys[0], {"hold_back": contacts(room, i)})
     played = room._install_decisions()
     d = room.model.state.decisions
-    s = room.model.state.structure
+    structure = room.model.state.structure
     assert played == [i] and np.flatnonzero(d.played).tolist() == [i]
-    row = slice(s.indptr[i], s.indptr[i + 1])
+    row = slice(structure.indptr[i], structure.indptr[i + 1])
     assert np.all(d.share[row] == 0)
     assert np.isnan(np.delete(d.share, np.arange(row.start, row.stop))).all()
 

@@ -43,17 +43,22 @@ class Positions:
         return len(self.x)
 
 
-def structure_key(s: Structure) -> tuple:
-    return (s.n, s.departments, hash(s.department.tobytes()), hash(s.manager.tobytes()))
+def structure_key(structure: Structure) -> tuple:
+    return (
+        structure.n,
+        structure.departments,
+        hash(structure.department.tobytes()),
+        hash(structure.manager.tobytes()),
+    )
 
 
-def compute(s: Structure, seed: int = 0) -> Positions:
-    """Seeded positions of everyone in `s` (see the module docstring)."""
+def compute(structure: Structure, seed: int = 0) -> Positions:
+    """Seeded positions of everyone in `structure` (see the module docstring)."""
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 7919])
-    n, d = s.n, max(int(s.departments), 1)
-    dept = np.asarray(s.department, dtype=np.int64)
-    manager = np.asarray(s.manager, dtype=np.int64)
-    level = np.asarray(s.level, dtype=np.int64).copy()
+    n, d = structure.n, max(int(structure.departments), 1)
+    dept = np.asarray(structure.department, dtype=np.int64)
+    manager = np.asarray(structure.manager, dtype=np.int64)
+    level = np.asarray(structure.level, dtype=np.int64).copy()
     sizes = np.bincount(dept, minlength=d).astype(float)
 
     # --- subtree sizes, bottom-up, one hierarchy level at a time
@@ -141,12 +146,12 @@ def compute(s: Structure, seed: int = 0) -> Positions:
         width=WIDTH,
         height=float(height),
         node_radius=node_r,
-        key=structure_key(s),
+        key=structure_key(structure),
     )
 
 
-def for_structure(s: Structure, seed: int, previous: Positions | None) -> Positions:
-    """`previous` when it still fits `s` (same people and reporting lines), else a new layout."""
-    if previous is not None and previous.key == structure_key(s):
+def for_structure(structure: Structure, seed: int, previous: Positions | None) -> Positions:
+    """`previous` when it still fits `structure` (same people and reporting lines), else a new layout."""
+    if previous is not None and previous.key == structure_key(structure):
         return previous
-    return compute(s, seed)
+    return compute(structure, seed)

@@ -71,10 +71,10 @@ def node_values(state: State, variable: str) -> np.ndarray:
 
 def tie_trust_undirected(state: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a, b, trust) for each tie once: the mean of the two people's trust in each other."""
-    s = state.structure
-    first = np.flatnonzero(s.source < s.indices)
-    trust = 0.5 * (state.tie_trust[first] + state.tie_trust[s.reverse[first]])
-    return s.source[first], s.indices[first], trust
+    structure = state.structure
+    first = np.flatnonzero(structure.source < structure.indices)
+    trust = 0.5 * (state.tie_trust[first] + state.tie_trust[structure.reverse[first]])
+    return structure.source[first], structure.indices[first], trust
 
 
 def _drawn_people(n: int, state: State) -> np.ndarray:
@@ -83,10 +83,10 @@ def _drawn_people(n: int, state: State) -> np.ndarray:
     of the hierarchy is drawn in proportion to its size."""
     if n <= MAX_PEOPLE_DRAWN:
         return np.arange(n)
-    s = state.structure
-    heads = np.flatnonzero(s.manager < 0)[:MAX_PEOPLE_DRAWN]
-    rest = np.flatnonzero(s.manager >= 0)
-    rest = rest[np.lexsort((rest, s.level[rest], s.department[rest]))]
+    structure = state.structure
+    heads = np.flatnonzero(structure.manager < 0)[:MAX_PEOPLE_DRAWN]
+    rest = np.flatnonzero(structure.manager >= 0)
+    rest = rest[np.lexsort((rest, structure.level[rest], structure.department[rest]))]
     k = min(max(MAX_PEOPLE_DRAWN - len(heads), 0), len(rest))
     sample = rest[np.linspace(0, len(rest) - 1, k).astype(np.int64)] if k else rest[:0]
     return np.union1d(heads, sample)
@@ -121,8 +121,8 @@ def network_svg(
     `label_size` is the department names' size in drawing units (the drawing is 1,000 wide):
     projector mode draws them larger."""
     var = VARIABLES[variable]
-    s = state.structure
-    n = s.n
+    structure = state.structure
+    n = structure.n
     W, H = layout.width, layout.height
     r = layout.node_radius
     label_rows = 2 if label_size > WRAP_ABOVE else 1
@@ -172,7 +172,7 @@ def network_svg(
     bins = np.minimum(
         (trust * len(palette.TRUST_BINS)).astype(np.int64), len(palette.TRUST_BINS) - 1
     )
-    cross = s.department[a] != s.department[b]
+    cross = structure.department[a] != structure.department[b]
     thin = len(a) >= 3000
     # inside departments: thin and faint; across departments (the silo boundary): bolder
     for sel_cross, w, op in (
@@ -197,8 +197,8 @@ def network_svg(
     colour = palette.viridis_index(values, var.low, var.high)
     x1 = np.round(layout.x, 1)
     y1 = np.round(layout.y, 1)
-    leader = s.is_leader
-    informal = s.informal_leader & ~leader
+    leader = structure.is_leader
+    informal = structure.informal_leader & ~leader
     plain = keep & ~leader & ~informal
     facing = keep & state.customer_facing
     parts.append('<g stroke="#ffffff" stroke-width="0.6">')
@@ -357,11 +357,11 @@ def customers_svg(state: State, department_names: list[str]) -> str:
         f'<text x="{x0 - 6}" y="{y0 + bh}" text-anchor="end">0</text></g>'
     )
     # open requests by department: whose answer they need, and who holds them now
-    s = state.structure
+    structure = state.structure
     open_ = state.request_topic >= 0
-    D = s.departments
+    D = structure.departments
     owner = np.bincount(state.dimension_owner[state.request_topic[open_]], minlength=D)
-    holder = np.bincount(s.department[state.request_holder[open_]], minlength=D)
+    holder = np.bincount(structure.department[state.request_holder[open_]], minlength=D)
     acknowledged = int(state.request_acknowledged[open_].sum())
     y = y0 + bh + 52
     parts.append(

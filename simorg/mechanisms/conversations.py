@@ -61,24 +61,24 @@ def _meet(
     """Everyone makes their contacts; tie trust moves; returns the open contacts (a, b) with the
     trust they talk under (the tie's, after this step's move; a stranger's on the platform),
     run-major in a batch, each run's in its own order (its tie contacts, then its platform's)."""
-    s = state.structure
+    structure = state.structure
     p = state.practice
     runs, n = state.runs, state.run_size
     who, start, degree = state.callers(conv.contacts)
     if runs == 1:
         tie = choose_ties(start, degree, state.tie_acceptance(), rng)
     else:  # each run's block of ties starts at its first person's row
-        run_ties = s.indptr[::n]
+        run_ties = structure.indptr[::n]
         tie = choose_ties(
             start, degree, state.tie_acceptance(), rng, run=who // n, run_ties=run_ties
         )
     plat_who, plat_partner = _platform_contacts(state, conv.platform_contacts, rng)
     a = np.concatenate([who, plat_who])
-    b = np.concatenate([s.indices.take(tie), plat_partner])
+    b = np.concatenate([structure.indices.take(tie), plat_partner])
     # open when both share: one draw against the product of the two independent chances; each
     # side's willingness is their practice, raised or lowered by their trust in the other
     t = state.tie_trust
-    rev = s.reverse.take(tie)  # the same ties seen from the other end
+    rev = structure.reverse.take(tie)  # the same ties seen from the other end
     share = p.take(a) * p.take(b)
     tau = conv.trust_sharing
     if tau > 0:  # on ties, each side's trust; on the platform, a stranger's both ways
@@ -107,7 +107,7 @@ def _meet(
         t[up] = conv.trust_gain + (1.0 - conv.trust_gain) * t.take(up)
         t[down] = (1.0 - conv.trust_decay) * t.take(down)
 
-    d = s.department
+    d = structure.department
     crossing = np.concatenate(
         [state.tie_crosses().take(tie), d.take(plat_who) != d.take(plat_partner)]
     )

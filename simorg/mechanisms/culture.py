@@ -39,9 +39,9 @@ def culture_moves(state: State, rng: RunStreams) -> None:
     """One step of culture (no random draws: `rng` is the culture stream, unused). Everything is
     per person, per tie or per department policy, so a batch of runs moves each run as alone."""
     cu = state.params.culture
-    s = state.structure
+    structure = state.structure
     p = state.practice
-    d = s.department
+    d = structure.department
     F = state.friction
     r = np.minimum(1.0, cu.resistance * F)
     boss_of = state.role_model()
@@ -65,7 +65,7 @@ def culture_moves(state: State, rng: RunStreams) -> None:
         felt = np.abs(target - state.seen_target)
         F += np.nan_to_num(felt, nan=0.0)
         state.seen_target = target
-        leader = s.is_leader
+        leader = structure.is_leader
         anchor = np.where(leader, state.walk.take(d), state.old_practice)
         anchor = decisions.leading(state, anchor)  # human players (the workshop)
         sigma = np.where(leader, cu.stubbornness, cu.persistence)
@@ -91,20 +91,20 @@ def culture_moves(state: State, rng: RunStreams) -> None:
 
 def commit_leaders(state: State, who: np.ndarray | None = None) -> None:
     """Leaders (all, or the slots `who`) take up their department's walk-the-talk now."""
-    s = state.structure
+    structure = state.structure
     if who is None:
-        mask = s.is_leader.copy()
+        mask = structure.is_leader.copy()
     else:  # the few slots `who`, as a mask (np.isin over everyone sorts them)
-        mask = np.zeros(s.n, dtype=bool)
+        mask = np.zeros(structure.n, dtype=bool)
         mask[who] = True
-        mask &= s.is_leader
-    state.practice[mask] = state.walk[s.department[mask]]
+        mask &= structure.is_leader
+    state.practice[mask] = state.walk[structure.department[mask]]
 
 
 def keep_media_team(state: State) -> None:
     """Media-team members keep the practice they were trained for."""
-    s = state.structure
-    team = s.media_team & ~s.is_leader
+    structure = state.structure
+    team = structure.media_team & ~structure.is_leader
     state.practice[team] = np.maximum(state.practice[team], MEDIA_TEAM_PRACTICE)
 
 

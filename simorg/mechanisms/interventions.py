@@ -56,9 +56,9 @@ def stages(iv: Intervention, department_names: list[str]) -> list[tuple[int, np.
 def apply(model: Organization, iv: Intervention, departments: np.ndarray) -> dict[str, object]:
     """Apply one stage of an intervention to `departments`, now; returns what it changed."""
     st = model.state
-    s = st.structure
-    felt = np.zeros(s.n)  # the change each person experiences in their own work
-    in_scope = np.isin(s.department, departments)
+    structure = st.structure
+    felt = np.zeros(structure.n)  # the change each person experiences in their own work
+    in_scope = np.isin(structure.department, departments)
     changed: dict[str, object] = {}
     a = iv.action
     if a in ("announce_vision", "walk_the_talk", "open_silos"):
@@ -68,10 +68,10 @@ def apply(model: Organization, iv: Intervention, departments: np.ndarray) -> dic
             "open_silos": st.permeability,
         }[a]
         changed[a] = {"from": policy[departments].tolist(), "to": iv.level}
-        delta = np.abs(iv.level - policy).take(s.department)
+        delta = np.abs(iv.level - policy).take(structure.department)
         policy[departments] = iv.level
         if a == "walk_the_talk":  # leaders commit: their own practice jumps to the new level
-            leaders = in_scope & s.is_leader
+            leaders = in_scope & structure.is_leader
             felt[leaders] = np.abs(iv.level - st.practice[leaders])
             st.practice[leaders] = iv.level
         elif a == "open_silos":  # felt by people in proportion to their work across boundaries
@@ -79,7 +79,7 @@ def apply(model: Organization, iv: Intervention, departments: np.ndarray) -> dic
             crossing = st.tie_sums(st.tie_crosses().astype(np.float64)) / deg
             felt[in_scope] = (delta * crossing)[in_scope]
     elif a == "enable_platform":
-        fresh = in_scope & ~st.platform.take(s.department)
+        fresh = in_scope & ~st.platform.take(structure.department)
         felt[fresh] = PLATFORM_SIZE * st.practice[fresh]  # felt by those who take it up
         st.platform[departments] = True
         changed["platform"] = {"departments": int(len(departments))}
@@ -93,9 +93,9 @@ def apply(model: Organization, iv: Intervention, departments: np.ndarray) -> dic
         felt[chosen] = MEDIA_TEAM_SIZE
         changed["media_team"] = {"people": int(len(chosen))}
     elif a == "project_teams":
-        isolated = s.media_team & (not model.config.organization.social_media_team_wired)
-        eligible = in_scope & (s.manager >= 0) & ~isolated
-        already = s.project_team >= 0
+        isolated = structure.media_team & (not model.config.organization.social_media_team_wired)
+        eligible = in_scope & (structure.manager >= 0) & ~isolated
+        already = structure.project_team >= 0
         from simorg.step import rebuild_projects
 
         kept = model.restructure(
@@ -125,9 +125,11 @@ def _create_media_team(model: Organization, size: int) -> np.ndarray:
     """Train people from Customer Service and Marketing & Sales to answer customers publicly
     (`size` in each run, each run choosing from its own stream); returns who was chosen."""
     st = model.state
-    s = st.structure
+    structure = st.structure
     n = st.run_size
-    pool = np.flatnonzero((s.department <= 1) & (s.manager >= 0) & ~s.media_team)
+    pool = np.flatnonzero(
+        (structure.department <= 1) & (structure.manager >= 0) & ~structure.media_team
+    )
     parts = []
     for r, rng in enumerate(model.streams["interventions"].gens):
         mine = pool[(pool >= r * n) & (pool < (r + 1) * n)]
@@ -135,7 +137,7 @@ def _create_media_team(model: Organization, size: int) -> np.ndarray:
             rng.choice(mine, size=min(size, len(mine)), replace=False) if len(mine) else mine
         )
     chosen = np.concatenate(parts)
-    s.media_team[chosen] = True
+    structure.media_team[chosen] = True
     st.customer_facing[chosen] = True
     st.practice[chosen] = np.maximum(st.practice[chosen], MEDIA_TEAM_PRACTICE)
     return chosen

@@ -49,7 +49,7 @@ def customers_speak(state: State, rng: RunStreams) -> np.ndarray:
     """Customers without an open request raise one with probability λ; returns who raised one
     (run-major)."""
     cu = state.params.customers
-    s = state.structure
+    structure = state.structure
     idle = (state.request_topic == NO_REQUEST) & state.customer_active
     draw = rng.random(state.every_customer(), dtype=np.float32)
     raising = np.flatnonzero(idle & (draw < cu.request_rate))
@@ -64,7 +64,7 @@ def customers_speak(state: State, rng: RunStreams) -> np.ndarray:
     count = draw_sizes(pool, n, R)
     acknowledged = np.asarray(count) > 0
     if not acknowledged.all():
-        queue = (s.department == 0) & np.repeat(~acknowledged, n)
+        queue = (structure.department == 0) & np.repeat(~acknowledged, n)
         pool = np.flatnonzero(state.customer_facing | queue)
         count = draw_sizes(pool, n, R)
     receiver = pick_in_runs(rng, pool, count, k)
@@ -163,7 +163,7 @@ def _pass_along(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One hand-over round for the waiting requests; returns the boundary crossings per run and
     the escalations as a flat array of (topic, holder, manager) triples."""
-    s = state.structure
+    structure = state.structure
     none = np.empty(0, dtype=np.int64)
     if len(waiting) == 0:
         return np.zeros(state.runs), none
@@ -184,7 +184,7 @@ def _pass_along(
     expert = mem.take(holder * m + topic)
     use_expert = (expert >= 0) & (expert != holder)
     np.copyto(to, expert, where=use_expert)
-    boss = s.manager.take(holder)
+    boss = structure.manager.take(holder)
     escalate = ~use_expert & (boss >= 0)
     if cu.escalate_after > 0:
         escalate &= state.request_held.take(waiting) >= cu.escalate_after
@@ -194,22 +194,22 @@ def _pass_along(
 
     route = np.flatnonzero(to < 0)
     h = holder.take(route)
-    pos, tie = expand_rows(s.indptr, h)
+    pos, tie = expand_rows(structure.indptr, h)
     if len(tie):
-        nb = s.indices.take(tie)
+        nb = structure.indices.take(tie)
         j = topic.take(route).take(pos)
         h = h.take(pos)
         want = state.dimension_owner.take(j)
-        in_owner = s.department.take(nb) == want
+        in_owner = structure.department.take(nb) == want
         # strict priority, as one number per candidate: 4 a report of the holder who can answer
         # (managers know what their reports know), 3 a colleague in the owning department,
         # 2 someone with a tie into it, 1 the holder's manager, 0 anyone, -1 the sender
-        broker = state.reaches_department().reshape(-1).take(nb * s.departments + want)
+        broker = state.reaches_department().reshape(-1).take(nb * structure.departments + want)
         broker &= ~in_owner
         score = in_owner * 3.0
         score += broker * 2.0
-        score += (nb == s.manager.take(h)) & ~in_owner & ~broker
-        report = in_owner & (s.manager.take(nb) == h)
+        score += (nb == structure.manager.take(h)) & ~in_owner & ~broker
+        report = in_owner & (structure.manager.take(nb) == h)
         mine = np.flatnonzero(report)  # the few reports in the owning department: do they know?
         nm, jm = nb.take(mine), j.take(mine)
         report[mine] = belief_of(state, nm, jm) == reality_of(state, nm, jm)
@@ -223,7 +223,7 @@ def _pass_along(
     decisions.routing(state, waiting, holder, to, escalate, trust)  # human players (workshop)
     has = np.flatnonzero(to >= 0)
     frm, dst = holder.take(has), to.take(has)
-    d = s.department
+    d = structure.department
     crossing = d.take(frm) != d.take(dst)
     p = state.practice
     perm = np.minimum(state.permeability.take(d.take(frm)), state.permeability.take(d.take(dst)))

@@ -28,7 +28,7 @@ def people_leave(state: State, rng: RunStreams) -> np.ndarray:
     if to.base_rate == 0 and to.trust_sensitivity == 0:
         state.tally.leavers = np.zeros(state.runs)
         return np.empty(0, dtype=np.int64)
-    s = state.structure
+    structure = state.structure
     u = rng.random(state.everyone(), dtype=np.float32)
     # trust is in [0, 1], so only who drew below the zero-trust chance can leave: their trust
     # alone is computed (as row sums, so the numbers are those of everyone's)
@@ -48,15 +48,15 @@ def people_leave(state: State, rng: RunStreams) -> np.ndarray:
         state.beliefs[0, slots] = beliefs
     else:
         state.beliefs[slots // n, slots % n] = beliefs
-    start = state.department_culture[s.department[slots]]
+    start = state.department_culture[structure.department[slots]]
     fresh = np.clip(start + sc.culture.practice_spread * rng.standard_normal(counts), 0, 1)
     state.practice[slots] = fresh
     state.old_practice[slots] = fresh
     state.friction[slots] = 0.0
     state.seen_target[slots] = np.nan
     state.leadership_trust[slots] = sc.culture.leadership_trust
-    _, ties = expand_rows(s.indptr, slots)  # every tie of a leaver, seen from both ends
-    for side in (ties, s.reverse.take(ties)):
+    _, ties = expand_rows(structure.indptr, slots)  # every tie of a leaver, seen from both ends
+    for side in (ties, structure.reverse.take(ties)):
         state.tie_trust[side] = to.newcomer_trust
         state.tie_recent[side] = 0.0
     state.known_expert[slots] = -1

@@ -20,47 +20,47 @@ FORMATS = ("csv", "edgelist", "graphml", "gexf")
 
 
 def people_frame(
-    s: Structure, department_names: list[str], ids: np.ndarray | None = None
+    structure: Structure, department_names: list[str], ids: np.ndarray | None = None
 ) -> pd.DataFrame:
-    ids = np.arange(s.n).astype(str) if ids is None else np.asarray(ids, dtype=object)
-    manager = np.where(s.manager >= 0, ids[np.maximum(s.manager, 0)], "")
+    ids = np.arange(structure.n).astype(str) if ids is None else np.asarray(ids, dtype=object)
+    manager = np.where(structure.manager >= 0, ids[np.maximum(structure.manager, 0)], "")
     return pd.DataFrame(
         {
             "id": ids,
-            "department": np.asarray(department_names, dtype=object)[s.department],
+            "department": np.asarray(department_names, dtype=object)[structure.department],
             "manager": manager,
-            "leader": np.where(s.is_leader, "true", "false"),
-            "level": s.level,
+            "leader": np.where(structure.is_leader, "true", "false"),
+            "level": structure.level,
         }
     )
 
 
-def tie_frame(s: Structure, ids: np.ndarray | None = None) -> pd.DataFrame:
-    ids = np.arange(s.n).astype(str) if ids is None else np.asarray(ids, dtype=object)
-    once = s.source < s.indices
+def tie_frame(structure: Structure, ids: np.ndarray | None = None) -> pd.DataFrame:
+    ids = np.arange(structure.n).astype(str) if ids is None else np.asarray(ids, dtype=object)
+    once = structure.source < structure.indices
     return pd.DataFrame(
         {
-            "source": ids[s.source[once]],
-            "target": ids[s.indices[once]],
+            "source": ids[structure.source[once]],
+            "target": ids[structure.indices[once]],
             "weight": 1,
-            "kind": np.asarray(TIE_KINDS, dtype=object)[s.kind[once]],
+            "kind": np.asarray(TIE_KINDS, dtype=object)[structure.kind[once]],
         }
     )
 
 
-def write_people(s: Structure, department_names: list[str], path: Path) -> Path:
-    people_frame(s, department_names).to_csv(path, index=False)
+def write_people(structure: Structure, department_names: list[str], path: Path) -> Path:
+    people_frame(structure, department_names).to_csv(path, index=False)
     return path
 
 
 def write_ties(
-    s: Structure, department_names: list[str], path: Path, fmt: str | None = None
+    structure: Structure, department_names: list[str], path: Path, fmt: str | None = None
 ) -> Path:
     """`fmt` is one of FORMATS (default: from the file's suffix; anything unknown is an edge list)."""
     fmt = fmt or {".csv": "csv", ".graphml": "graphml", ".gexf": "gexf"}.get(
         path.suffix.lower(), "edgelist"
     )
-    ties = tie_frame(s)
+    ties = tie_frame(structure)
     if fmt == "csv":
         ties.to_csv(path, index=False)
     elif fmt == "edgelist":
@@ -69,7 +69,7 @@ def write_ties(
             ties[["source", "target", "weight"]].to_csv(f, sep=" ", header=False, index=False)
     elif fmt in ("graphml", "gexf"):
         g = nx.Graph()
-        for row in people_frame(s, department_names).to_dict("records"):
+        for row in people_frame(structure, department_names).to_dict("records"):
             attrs = {
                 "department": row["department"],
                 "leader": row["leader"] == "true",

@@ -162,11 +162,11 @@ def build_batch(
     reality, beliefs, code = initial_knowledge(streams["knowledge"], n, design.m, runs=runs)
     pieces, kinds, crossing = [], [], np.empty(runs)
     for r, linking in enumerate(linkings):
-        s = structures.build(design.organization(linking), streams["structure"])
-        first = s.source < s.indices
-        pieces.append(np.stack([s.source[first], s.indices[first]], axis=1) + r * n)
-        kinds.append(s.kind[first])
-        crossing[r] = s.crosses.mean() if len(s.indices) else 0.0
+        structure = structures.build(design.organization(linking), streams["structure"])
+        first = structure.source < structure.indices
+        pieces.append(np.stack([structure.source[first], structure.indices[first]], axis=1) + r * n)
+        kinds.append(structure.kind[first])
+        crossing[r] = structure.crosses.mean() if len(structure.indices) else 0.0
     pairs = np.concatenate(pieces).astype(np.int64)
     indptr, indices, _, _, source = structures.to_csr(
         runs * n, pairs, np.concatenate(kinds).astype(np.int64)

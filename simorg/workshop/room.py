@@ -249,18 +249,18 @@ class Room:
         """The next person nobody plays: employees (not leaders), spread over the departments,
         alternately customer-facing or not, so that requests reach some of the room."""
         st = self.model.state
-        s = st.structure
+        structure = st.structure
         taken = {seat.person for seat in self.seats.values()}
-        order = np.lexsort((np.arange(s.n), ~st.customer_facing, s.department))
-        by_dept = [order[s.department[order] == d] for d in range(s.departments)]
+        order = np.lexsort((np.arange(structure.n), ~st.customer_facing, structure.department))
+        by_dept = [order[structure.department[order] == d] for d in range(structure.departments)]
         k = len(self.seats)
-        free = [p for p in range(s.n) if p not in taken and not s.is_leader[p]]
+        free = [p for p in range(structure.n) if p not in taken and not structure.is_leader[p]]
         if not free:
             raise Refused("Every person in this organization is taken: the room is full.")
-        for step in range(s.n):
+        for step in range(structure.n):
             dept = by_dept[(k + step) % len(by_dept)]
             for p in dept.tolist():
-                if p not in taken and not s.is_leader[p]:
+                if p not in taken and not structure.is_leader[p]:
                     return int(p)
         return int(free[0])
 
@@ -273,20 +273,26 @@ class Room:
     def _person_view(self, seat: Seat) -> PersonView:
         m = self.model
         st = m.state
-        s = st.structure
+        structure = st.structure
         i = seat.person
-        d = int(s.department[i])
+        d = int(structure.department[i])
         names = m.department_names
         contacts = []
-        for tie in range(int(s.indptr[i]), int(s.indptr[i + 1])):
-            j = int(s.indices[tie])
+        for tie in range(int(structure.indptr[i]), int(structure.indptr[i + 1])):
+            j = int(structure.indices[tie])
             role = (
-                "your manager" if s.manager[i] == j else "your report" if s.manager[j] == i else ""
+                "your manager"
+                if structure.manager[i] == j
+                else "your report"
+                if structure.manager[j] == i
+                else ""
             )
-            who = "leader" if s.is_leader[j] else "colleague"
-            label = f"#{j} {who}, {names[int(s.department[j])]}" + (f" ({role})" if role else "")
+            who = "leader" if structure.is_leader[j] else "colleague"
+            label = f"#{j} {who}, {names[int(structure.department[j])]}" + (
+                f" ({role})" if role else ""
+            )
             contacts.append(
-                Contact(j, tie, label, float(st.tie_trust[tie]), _kind(int(s.kind[tie])))
+                Contact(j, tie, label, float(st.tie_trust[tie]), _kind(int(structure.kind[tie])))
             )
         desk = []
         for c in np.flatnonzero((st.request_topic != NO_REQUEST) & (st.request_holder == i)):
@@ -301,20 +307,20 @@ class Room:
                     mood=_mood(float(st.customer_trust[c])),
                 )
             )
-        mine = s.department == d
+        mine = structure.department == d
         mood = {
             "openness": float(st.practice[mine].mean()),
             "trust in leadership": float(st.leadership_trust[mine].mean()),
             "strain from change": float(st.friction[mine].mean()),
         }
-        title = "Leader" if s.is_leader[i] else "Employee"
+        title = "Leader" if structure.is_leader[i] else "Employee"
         if st.customer_facing[i]:
             title += ", talks with customers"
         return PersonView(
             person=i,
             title=title,
             department=names[d],
-            is_leader=bool(s.is_leader[i]),
+            is_leader=bool(structure.is_leader[i]),
             openness=float(st.practice[i]),
             leadership_trust=float(st.leadership_trust[i]),
             contacts=tuple(contacts),
@@ -346,8 +352,10 @@ class Room:
 
     def _validate(self, person: int, choices: dict[str, Any]) -> dict[str, Any]:
         st = self.model.state
-        s = st.structure
-        mine = set(s.indices[s.indptr[person] : s.indptr[person + 1]].tolist())
+        structure = st.structure
+        mine = set(
+            structure.indices[structure.indptr[person] : structure.indptr[person + 1]].tolist()
+        )
         unknown = set(choices) - {"hold_back", "requests", "lives_vision"}
         if unknown:
             raise Refused(f"Unknown decision {sorted(unknown)[0]!r}.")
@@ -368,7 +376,7 @@ class Room:
                 raise Refused(f"#{int(what)} is not one of your contacts: pass it to a contact.")
         clean: dict[str, Any] = {"hold_back": sorted(hold), "requests": requests}
         if "lives_vision" in choices and choices["lives_vision"] is not None:
-            if not s.is_leader[person]:
+            if not structure.is_leader[person]:
                 raise Refused("Only a leader decides whether to live the vision.")
             clean["lives_vision"] = bool(choices["lives_vision"])
         return clean
@@ -390,10 +398,10 @@ class Room:
         with self.lock:
             self._not_ended()
             seat = self.seats.get(seat_key)
-            s = self.model.state.structure
+            structure = self.model.state.structure
             if seat is None:
                 raise Refused("No such participant.")
-            if not (0 <= leader < s.n and s.is_leader[leader]):
+            if not (0 <= leader < structure.n and structure.is_leader[leader]):
                 raise Refused(f"#{leader} is not a leader.")
             if any(x.person == leader for x in self.seats.values() if x is not seat):
                 raise Refused(f"Leader #{leader} is already played by someone.")
@@ -402,9 +410,9 @@ class Room:
 
     def free_leaders(self) -> list[int]:
         with self.lock:
-            s = self.model.state.structure
+            structure = self.model.state.structure
             taken = {x.person for x in self.seats.values()}
-            return [int(p) for p in np.flatnonzero(s.is_leader) if int(p) not in taken]
+            return [int(p) for p in np.flatnonzero(structure.is_leader) if int(p) not in taken]
 
     def run_round(self, token: str | None, wait: bool = False) -> None:
         """Run this round's weeks (or what is left of them after a pause) in a thread."""
@@ -442,12 +450,12 @@ class Room:
             st.decisions = None
             return []
         d = Decisions.empty(st)
-        s = st.structure
+        structure = st.structure
         for seat in playing:
             i, ch = seat.person, seat.choices
             d.played[i] = True
-            row = slice(int(s.indptr[i]), int(s.indptr[i + 1]))
-            held = np.isin(s.indices[row], ch.get("hold_back", []))
+            row = slice(int(structure.indptr[i]), int(structure.indptr[i + 1]))
+            held = np.isin(structure.indices[row], ch.get("hold_back", []))
             d.share[row] = np.where(held, 0.0, 1.0)
             for c, what in ch.get("requests", {}).items():
                 if st.request_holder[c] != i or st.request_topic[c] == NO_REQUEST:
@@ -457,12 +465,12 @@ class Room:
                     d.answer[c] = True
                 else:
                     d.pass_to[c] = int(what)
-            if "lives_vision" in ch and s.is_leader[i]:
+            if "lives_vision" in ch and structure.is_leader[i]:
                 d.lives_vision[i] = 1 if ch["lives_vision"] else 0
             ties = np.flatnonzero(d.share[row] == 0) + row.start
             seat.played = {
                 "round": self.round,
-                "held": [(int(s.indices[t]), int(t), float(st.tie_trust[t])) for t in ties],
+                "held": [(int(structure.indices[t]), int(t), float(st.tie_trust[t])) for t in ties],
                 "requests": dict(ch.get("requests", {})),
                 "lives_vision": ch.get("lives_vision"),
             }
@@ -506,11 +514,11 @@ class Room:
     def _report(self, seat: Seat, wrong: set[int]) -> tuple[str, ...]:
         """What came of the seat's decisions in the round just played (its own person only)."""
         st = self.model.state
-        s = st.structure
+        structure = st.structure
         played = seat.played
         lines = [f"Round {played['round']}, as #{seat.person}:"]
         for j, tie, before in played["held"]:
-            ok = tie < len(st.tie_trust) and int(s.indices[tie]) == j
+            ok = tie < len(st.tie_trust) and int(structure.indices[tie]) == j
             after = f"{st.tie_trust[tie]:.2f}" if ok else "(the team changed)"
             lines.append(f"held back with #{j}: trust {before:.2f} -> {after}")
         for c, what in played["requests"].items():
@@ -612,15 +620,15 @@ class Room:
 
     def roster(self) -> list[dict[str, Any]]:
         with self.lock:
-            s = self.model.state.structure
+            structure = self.model.state.structure
             names = self.model.department_names
             return [
                 {
                     "key": x.key,
                     "name": x.name,
                     "person": x.person,
-                    "leader": bool(s.is_leader[x.person]),
-                    "department": names[int(s.department[x.person])],
+                    "leader": bool(structure.is_leader[x.person]),
+                    "department": names[int(structure.department[x.person])],
                     "connected": x.connected,
                     "decided": x.decided_round == self.round and self.round > 0,
                 }
