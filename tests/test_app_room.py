@@ -132,4 +132,24 @@ def test_after_a_turn_the_gate_rests_as_long_as_the_turn_used_cpu() -> None:
 
     assert gate.enter(look)
     starts.append(now[0])
-    assert starts[0] >= 100.4 - 1e-9
+    assert 100.4 - 1e-9 <= starts[0] < 100.5
+
+
+def test_the_servers_gate_rests_a_quarter_of_each_turns_cpu() -> None:
+    """The gate the explorer uses (PLAY_DUTY 0.8): after a turn of 0.4 s CPU the next one starts
+    0.1 s later; not at once (clicks and loading pages get a fifth of the CPU), and not after a
+    rest as long as the turn (duty 1/2, which cost a room of 30 a third of its steps per second)."""
+    from simorg.app.player import GATE, PLAY_DUTY, Gate
+
+    assert GATE.duty == PLAY_DUTY == 0.8
+    now = [100.0]
+    gate = Gate(clock=lambda: now[0])
+    assert gate.enter(lambda: False)
+    gate.leave(0.4)
+
+    def look() -> bool:  # each time the waiter wakes: move the clock on 20 ms
+        now[0] += 0.02
+        return False
+
+    assert gate.enter(look)
+    assert 100.1 - 1e-9 <= now[0] < 100.1 + 0.02 + 1e-9

@@ -9,8 +9,10 @@ storm. Steps are due by the clock, not by the frame: when frames come slower, ea
 several steps, so the run keeps its speed.
 
 Pages that play at the same time take turns (GATE): one frame (its steps and its render) at a time
-on the whole server, first come first served, with a rest after each turn as long as the turn's
-CPU time, so playing leaves the server's Python at least half of its CPU however many pages play. Thirty threads stepping and
+on the whole server, first come first served, with a rest after each turn of a quarter of the
+turn's CPU time, so playing leaves the server's Python at least a fifth of its CPU however many
+pages play (measured with 30 pages: a rest as long as the turn, half the CPU, cost a third of the
+steps per second and did not make Pause faster; see docs/explorer.md). Thirty threads stepping and
 rendering at once would each hold the GIL a thirtieth of the time and make every frame, and every
 Pause arriving meanwhile, wait seconds; with turns, a Pause waits for at most the one frame being
 drawn. A page waiting for its turn gives it up as soon as it is paused. The loop polls its cancel
@@ -42,8 +44,10 @@ DRAW_TIMEOUT = 5.0
 #: When frames come slowly, a frame takes at most this many seconds' worth of steps.
 MAX_CATCH_UP_S = 4.0
 #: The share of the server's CPU that playing pages may take between them (the rest answers
-#: clicks, Pause first, and serves pages that load).
-PLAY_DUTY = 0.5
+#: clicks, Pause first, and serves pages that load). Pause does not need the rest: with one
+#: player at a time its click shares the GIL with one thread, not thirty; the rest keeps some CPU
+#: free for pages that load while a room plays.
+PLAY_DUTY = 0.8
 #: A waiting player looks at least this often whether it is still wanted (seconds). Pause wakes
 #: it at once (see use_player); this is only a safety net (thirty threads polling every 50 ms
 #: would wake 600 times a second, each time needing the GIL).
