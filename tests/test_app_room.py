@@ -38,6 +38,47 @@ def test_the_memory_releaser_belongs_to_no_page(page_context, monkeypatch) -> No
     assert session._releaser is not None and session._releaser.current_context is None
 
 
+def test_connection_threads_left_idle_by_closed_pages_are_ended(monkeypatch) -> None:
+    """Solara serves each page's connection in an AnyIO pool thread, which AnyIO ends only when it
+    next hands out work; after a room empties the releaser asks the loop to, so the threads (and
+    the malloc caches that pin the heap) go. A real AnyIO loop; its idle limit set to 0 s."""
+    import anyio
+    import anyio._backends._asyncio as backend
+
+    monkeypatch.setattr(backend.WorkerThread, "MAX_IDLE_TIME", 0)
+    stop, idle = threading.Event(), threading.Event()
+
+    def pool() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == session.ANYIO_WORKER]
+
+    async def server() -> None:
+        release = threading.Event()
+        async with anyio.create_task_group() as tg:  # three pages connected at once
+            for _ in range(3):
+                tg.start_soon(anyio.to_thread.run_sync, release.wait)
+            while len(pool()) < 3:
+                await anyio.sleep(0.01)
+            release.set()  # ... and closed
+        idle.set()
+        while not stop.is_set():
+            await anyio.sleep(0.01)
+
+    loop_thread = threading.Thread(target=anyio.run, args=(server,))
+    loop_thread.start()
+    try:
+        assert idle.wait(10) and len(pool()) == 3
+        assert session.end_idle_connection_threads() == 1
+        for _ in range(500):  # until the ended threads have gone (at most 5 s)
+            if len(pool()) <= 1:
+                break
+            threading.Event().wait(0.01)
+        assert len(pool()) == 1  # the one that ran the empty job; the idle two were ended
+    finally:
+        stop.set()
+        loop_thread.join(10)
+    assert session.end_idle_connection_threads() == 0  # no loop running: nothing to ask
+
+
 def test_play_stops_when_every_page_of_the_session_has_gone(page_context) -> None:
     assert page_connected()  # a session with no page yet (solara.render in tests): keep playing
     page_context.page_status["a"] = kernel_context.PageStatus.CONNECTED
