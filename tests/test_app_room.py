@@ -179,7 +179,7 @@ def test_after_a_turn_the_gate_rests_as_long_as_the_turn_used_cpu() -> None:
 def test_the_servers_gate_rests_a_quarter_of_each_turns_cpu() -> None:
     """The gate the explorer uses (PLAY_DUTY 0.8): after a turn of 0.4 s CPU the next one starts
     0.1 s later; not at once (clicks and loading pages get a fifth of the CPU), and not after a
-    rest as long as the turn (duty 1/2, which cost a room of 30 a third of its steps per second)."""
+    rest as long as the turn (duty 1/2, which halved the steps per second of a room of 30)."""
     from simorg.app.player import GATE, PLAY_DUTY, Gate
 
     assert GATE.duty == PLAY_DUTY == 0.8

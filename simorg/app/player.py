@@ -11,8 +11,8 @@ several steps, so the run keeps its speed.
 Pages that play at the same time take turns (GATE): one frame (its steps and its render) at a time
 on the whole server, first come first served, with a rest after each turn of a quarter of the
 turn's CPU time, so playing leaves the server's Python at least a fifth of its CPU however many
-pages play (measured with 30 pages: a rest as long as the turn, half the CPU, cost a third of the
-steps per second and did not make Pause faster; see docs/explorer.md). Thirty threads stepping and
+pages play (measured with 30 pages: a rest as long as the turn, half the CPU, halved the steps
+per second and did not make Pause faster; see docs/explorer.md). Thirty threads stepping and
 rendering at once would each hold the GIL a thirtieth of the time and make every frame, and every
 Pause arriving meanwhile, wait seconds; with turns, a Pause waits for at most the one frame being
 drawn. A page waiting for its turn gives it up as soon as it is paused. The loop polls its cancel
