@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from simorg.cli_options import CustomersOption, EmployeesOption
 from simorg.errors import BAD_INPUT, SimorgError, fail, one_line_errors, whole_number
 
 app = typer.Typer(
@@ -171,12 +172,8 @@ def run_command(
     seed: Annotated[
         str | None, typer.Option(metavar="S", help="Random seed (default: the scenario's)")
     ] = None,
-    employees: Annotated[
-        str | None, typer.Option(metavar="N", help="Override organization.employees")
-    ] = None,
-    customers: Annotated[
-        str | None, typer.Option(metavar="N", help="Override customers.count")
-    ] = None,
+    employees: EmployeesOption = None,
+    customers: CustomersOption = None,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override any parameter: section.key=value (repeatable)"),
