@@ -28,6 +28,25 @@ from simorg.limits import (
     MIN_EMPLOYEES,
 )
 
+__all__ = [
+    "Conversation",
+    "Culture",
+    "Customers",
+    "Intervention",
+    "Learning",
+    "Organization",
+    "Parameter",
+    "Scenario",
+    "ScenarioError",
+    "Turnover",
+    "from_dict",
+    "load",
+    "parameters",
+    "shipped_scenarios",
+    "with_overrides",
+    "workshop_scenarios",
+]
+
 # The shipped scenarios: the top-level scenarios/ folder, installed as the package simorg.scenarios
 # (pyproject.toml), so a wheel and an editable install find them the same way.
 SCENARIO_DIR: Traversable = resources.files("simorg.scenarios")

@@ -162,3 +162,22 @@ def test_the_command_line_starts_without_numpy_or_the_schema() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_all_names_what_the_module_has_and_simorg_exports_from_it() -> None:
+    """`__all__` (networkx's habit) holds only real names, and lists every name `simorg` exports."""
+    import importlib
+    import pkgutil
+
+    modules = {}
+    for info in pkgutil.walk_packages(simorg.__path__, "simorg."):
+        if info.name.startswith(("simorg.app", "simorg.workshop.app")):
+            continue  # solara pages: imported only by the explorer
+        module = importlib.import_module(info.name)
+        if hasattr(module, "__all__"):
+            modules[info.name] = module
+            missing = [n for n in module.__all__ if not hasattr(module, n)]
+            assert not missing, f"{info.name}.__all__ names {missing}, which it does not have"
+    for name, (module_name, attr) in simorg._EXPORTS.items():
+        assert module_name in modules, f"{module_name} (simorg.{name}'s home) has no __all__"
+        assert attr in modules[module_name].__all__, f"{module_name}.__all__ lacks {attr}"
