@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from simorg.cli_options import CustomersOption, EmployeesOption
-from simorg.errors import BAD_INPUT, SimorgError, fail, one_line_errors, whole_number
+from simorg.errors import SimorgError, fail, one_line_errors, whole_number
 
 app = typer.Typer(
     name="simorg",
@@ -28,7 +28,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-USAGE_ERROR = BAD_INPUT
 PIPED_WIDTH = 160  # columns when piped (no terminal, no COLUMNS): tables are not cut at 80
 WIDE_TABLE = 140  # `simorg params` draws a table from this width; narrower, two lines a parameter
 MIN_WIDTH = 40  # narrower terminals are wrapped as if this wide (a key and its default fit)

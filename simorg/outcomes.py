@@ -102,14 +102,6 @@ DORMANT = 0.1
 0.9, one contact more than about 22 weeks ago)."""
 
 
-def belief_diversity(beliefs: np.ndarray) -> float:
-    """Mean over dimensions of the Gini-Simpson index of the three belief values."""
-    n = beliefs.shape[0]
-    if n == 0:
-        return 0.0
-    return _diversity(*_belief_sums(beliefs), n)
-
-
 def _belief_sums(beliefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per dimension, Σ b (= #(+1) − #(−1)) and Σ |b| (= #(+1) + #(−1)) over people (n, m):
     two passes over the int8 beliefs instead of one per belief value."""
