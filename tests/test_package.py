@@ -78,7 +78,8 @@ def test_one_version_everywhere() -> None:
     assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "simorg.__version__"}
     assert importlib.metadata.version("simorg") == simorg.__version__
     changelog = (ROOT / "CHANGELOG.md").read_text()
-    newest = changelog.split("\n## ", 1)[1].splitlines()[0]  # the first version section
+    sections = [s.splitlines()[0] for s in changelog.split("\n## ")[1:]]
+    newest = next(s for s in sections if not s.startswith("[Unreleased]"))  # above it: what's next
     assert newest.startswith(f"[{simorg.__version__}]"), (
         "CHANGELOG.md has no section for the version"
     )
