@@ -104,9 +104,11 @@ DORMANT = 0.1
 
 def _belief_sums(beliefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per dimension, Σ b (= #(+1) − #(−1)) and Σ |b| (= #(+1) + #(−1)) over people (n, m):
-    two passes over the int8 beliefs instead of one per belief value."""
-    total = np.einsum("nm->m", beliefs, dtype=np.int32)
-    nonzero = np.einsum("nm->m", np.abs(beliefs), dtype=np.int32)
+    two passes over the int8 beliefs instead of one per belief value (summed in int16 while
+    |Σ| ≤ n fits it: twice as fast as int32, and exact)."""
+    wide = np.int16 if beliefs.shape[0] < 2**15 else np.int32
+    total = np.einsum("nm->m", beliefs, dtype=wide)
+    nonzero = np.einsum("nm->m", np.abs(beliefs), dtype=wide)
     return total.astype(np.float64), nonzero.astype(np.float64)
 
 

@@ -116,6 +116,13 @@ class State:
         """(R,) float: how many of `people` (slots) belong to each run (a tally of people)."""
         return counts_in_runs(people, self.run_size, self.runs).astype(np.float64)
 
+    def people_where(self, people: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """(R,) float: how many of `people[where]` belong to each run (one run: a count, with no
+        copy of the chosen people)."""
+        if self.runs == 1:
+            return np.array([float(np.count_nonzero(where))])
+        return counts_in_runs(people[where], self.run_size, self.runs).astype(np.float64)
+
     def customers_per_run(self, customers: np.ndarray) -> np.ndarray:
         """(R,) float: how many of `customers` belong to each run."""
         return counts_in_runs(customers, self.run_customers, self.runs).astype(np.float64)

@@ -113,8 +113,8 @@ def _meet(
     )
     tally = state.tally
     tally.contacts = state.people_per_run(a)
-    tally.cross_contacts = state.people_per_run(a[crossing])
-    tally.open_contacts = state.people_per_run(a[open_])
+    tally.cross_contacts = state.people_where(a, crossing)
+    tally.open_contacts = state.people_where(a, open_)
 
     if order is None:
         opened = np.flatnonzero(open_)

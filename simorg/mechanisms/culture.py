@@ -92,11 +92,12 @@ def culture_moves(state: State, rng: RunStreams) -> None:
 def commit_leaders(state: State, who: np.ndarray | None = None) -> None:
     """Leaders (all, or the slots `who`) take up their department's walk-the-talk now."""
     structure = state.structure
-    mask = (
-        structure.is_leader.copy()
-        if who is None
-        else np.isin(np.arange(structure.n), who) & structure.is_leader
-    )
+    if who is None:
+        mask = structure.is_leader.copy()
+    else:  # the few slots `who`, as a mask (np.isin over everyone sorts them)
+        mask = np.zeros(structure.n, dtype=bool)
+        mask[who] = True
+        mask &= structure.is_leader
     state.practice[mask] = state.walk[structure.department[mask]]
 
 

@@ -33,7 +33,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from simorg.performance import NKBeliefTask, additive_rows, additive_terms
+from simorg.performance import NKBeliefTask, additive, additive_rows, additive_terms
 
 PEER_RULES = ("conformity", "better_performer", "better_on_topic")
 
@@ -69,7 +69,7 @@ def peer_gates(
     n, m = beliefs.shape[0] // orgs, beliefs.shape[1]
     if rule == "better_performer":  # Σ b·r: integer sums, the same values in any grouping
         rows = beliefs.reshape(orgs, n, m)
-        perf = np.einsum("rnm,rm->rn", rows, reality.reshape(orgs, m), dtype=np.int32).reshape(-1)
+        perf = additive(rows, reality.reshape(orgs, m)).reshape(-1)  # |Σ b·r| ≤ m: int16
         pa, pb = perf.take(a)[:, None], perf.take(b)[:, None]
         return np.broadcast_to(pb > pa, topics.shape), np.broadcast_to(pa > pb, topics.shape)
     if rule == "better_on_topic":  # a and b share one organization's reality
