@@ -140,6 +140,10 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int, scenario: str) ->
     for rep in range(repeats):
         for label, workers, batch in CONFIGS:
             marks: list[tuple[float, int]] = []
+
+            def mark(ran: int, failed: int, marks: list[tuple[float, int]] = marks) -> None:
+                marks.append((time.perf_counter(), ran))
+
             load = _load()
             busy0, total0 = _cpu_jiffies()
             t0 = time.perf_counter()
@@ -151,9 +155,7 @@ def scaling(folder: Path, runs: int, steps: int, repeats: int, scenario: str) ->
                     fresh=True,
                     progress=False,
                     batch=batch,
-                    monitor=lambda ran, failed, marks=marks: marks.append(
-                        (time.perf_counter(), ran)
-                    ),
+                    monitor=mark,
                 )
             wall = time.perf_counter() - t0
             busy1, total1 = _cpu_jiffies()

@@ -21,6 +21,9 @@ import mesa
 import numpy as np
 from mesa.discrete_space.cell_agent import HasCell
 
+__all__ = ["ArrayViewWarning", "Customer", "Employee", "Leader"]
+
+
 if TYPE_CHECKING:
     from simorg.model import OrgModel
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from simorg.performance import NKBeliefTask, NKLandscape
 from simorg.randomness import RunStreams
-from simorg.state import State
+from simorg.state import State, counts_in_runs
 from simorg.structures import Structure
 from simorg.tally import Tally
 
@@ -259,9 +259,7 @@ def measured(state: State, r: int) -> Measured:
 def draw_sizes(ids: np.ndarray, size: int, runs: int) -> int | np.ndarray:
     """The sizes of one draw per item of `ids` (run-major batch slots, `size` of them per run):
     (R,) how many fall in each run; one run: just how many."""
-    if runs == 1:
-        return len(ids)
-    return np.bincount(ids // size, minlength=runs)
+    return len(ids) if runs == 1 else counts_in_runs(ids, size, runs)
 
 
 def starts(counts: np.ndarray, sizes: np.ndarray) -> np.ndarray:

@@ -16,7 +16,8 @@ from typing import Annotated
 
 import typer
 
-from simorg.errors import BAD_INPUT, SimorgError, fail, one_line_errors, whole_number
+from simorg.cli_options import CustomersOption, EmployeesOption
+from simorg.errors import SimorgError, fail, one_line_errors, whole_number
 
 app = typer.Typer(
     name="simorg",
@@ -27,7 +28,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-USAGE_ERROR = BAD_INPUT
 PIPED_WIDTH = 160  # columns when piped (no terminal, no COLUMNS): tables are not cut at 80
 WIDE_TABLE = 140  # `simorg params` draws a table from this width; narrower, two lines a parameter
 MIN_WIDTH = 40  # narrower terminals are wrapped as if this wide (a key and its default fit)
@@ -171,12 +171,8 @@ def run_command(
     seed: Annotated[
         str | None, typer.Option(metavar="S", help="Random seed (default: the scenario's)")
     ] = None,
-    employees: Annotated[
-        str | None, typer.Option(metavar="N", help="Override organization.employees")
-    ] = None,
-    customers: Annotated[
-        str | None, typer.Option(metavar="N", help="Override customers.count")
-    ] = None,
+    employees: EmployeesOption = None,
+    customers: CustomersOption = None,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override any parameter: section.key=value (repeatable)"),

@@ -26,6 +26,9 @@ from simorg.randomness import run_streams, spawn_streams
 from simorg.scenario import Intervention, Scenario
 from simorg.step import advance
 
+__all__ = ["OrgModel"]
+
+
 if TYPE_CHECKING:
     from mesa.discrete_space import Network as DiscreteNetwork
     from mesa.experimental.scenarios import Scenario as MesaScenario

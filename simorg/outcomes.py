@@ -95,17 +95,11 @@ CUMULATIVE = {
 }
 
 WEEKS_PER_YEAR = 52.0
+ADOPTED = 0.5
+"""`adoption` counts a person whose social practice is at least this: more open than closed."""
 DORMANT = 0.1
 """A tie whose decaying count of recent contacts is below this is dormant (with contact_memory
 0.9, one contact more than about 22 weeks ago)."""
-
-
-def belief_diversity(beliefs: np.ndarray) -> float:
-    """Mean over dimensions of the Gini-Simpson index of the three belief values."""
-    n = beliefs.shape[0]
-    if n == 0:
-        return 0.0
-    return _diversity(*_belief_sums(beliefs), n)
 
 
 def _belief_sums(beliefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -172,7 +166,7 @@ def _measure(state: State | Measured, totals: dict[str, float]) -> dict[str, flo
         "customer_trust": float(theta[active].mean()) if active.any() else 0.0,
         "reputation": float(theta[~active].mean()) if (~active).any() else 0.0,
         "practice": float(state.practice.mean()),
-        "adoption": float((state.practice >= 0.5).mean()),
+        "adoption": float((state.practice >= ADOPTED).mean()),
         "open_share": tl["open_contacts"] / contacts if contacts else 0.0,
         "cross_silo_share": tl["cross_contacts"] / contacts if contacts else 0.0,
         "friction": float(state.friction.mean()),

@@ -28,6 +28,25 @@ from simorg.limits import (
     MIN_EMPLOYEES,
 )
 
+__all__ = [
+    "Conversation",
+    "Culture",
+    "Customers",
+    "Intervention",
+    "Learning",
+    "Organization",
+    "Parameter",
+    "Scenario",
+    "ScenarioError",
+    "Turnover",
+    "from_dict",
+    "load",
+    "parameters",
+    "shipped_scenarios",
+    "with_overrides",
+    "workshop_scenarios",
+]
+
 # The shipped scenarios: the top-level scenarios/ folder, installed as the package simorg.scenarios
 # (pyproject.toml), so a wheel and an editable install find them the same way.
 SCENARIO_DIR: Traversable = resources.files("simorg.scenarios")
@@ -826,7 +845,7 @@ def workshop_scenarios() -> dict[str, Traversable]:
     return {WORKSHOP_PREFIX + name: f for name, f in found.items()}
 
 
-def resolve(ref: str | Path) -> Path | Traversable:
+def locate(ref: str | Path) -> Path | Traversable:
     """A scenario is named (`social_business`, `workshop/silos_room`) or given by path (a file
     that exists wins over a workshop name)."""
     p = Path(ref)
@@ -890,7 +909,7 @@ def from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
 
 def load(ref: str | Path) -> Scenario:
     """Load and validate a scenario by name or path; errors are one-line ScenarioErrors."""
-    path = resolve(ref)
+    path = locate(ref)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

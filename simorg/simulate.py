@@ -13,6 +13,9 @@ from simorg.mechanisms.organizational_learning import departments_settled
 from simorg.model import OrgModel
 from simorg.scenario import Scenario
 
+__all__ = ["RunResult", "run_to_equilibrium", "simulate"]
+
+
 # run_to_equilibrium's default cap: March's organizations settle within a few hundred steps, so a
 # run still moving at this many has no equilibrium to wait for (it is reported at the cap).
 MAX_EQUILIBRIUM_STEPS = 5_000

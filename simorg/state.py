@@ -29,6 +29,13 @@ EXPERTISE_LEVELS = 256
 the owning department when the draw is below EXPERTISE_LEVELS × outside_expertise (requests.py)."""
 
 
+def counts_in_runs(ids: np.ndarray, size: int, runs: int) -> np.ndarray:
+    """(R,) int: how many of `ids` (run-major slots, `size` of them per run) fall in each run."""
+    if runs == 1:
+        return np.array([len(ids)])
+    return np.bincount(ids // size, minlength=runs)
+
+
 @dataclass
 class State:
     """The one truth at run time. `params` is the run's own copy of the scenario: the current
@@ -105,26 +112,20 @@ class State:
         """(R,) each run's number of customers: the draw sizes of one draw per customer."""
         return np.full(self.runs, self.run_customers)
 
-    def per_run(self, run: np.ndarray) -> np.ndarray:
-        """(R,) float: how many of the items whose runs are `run` belong to each run."""
-        if self.runs == 1:
-            return np.array([float(len(run))])
-        return np.bincount(run, minlength=self.runs).astype(np.float64)
-
     def people_per_run(self, people: np.ndarray) -> np.ndarray:
         """(R,) float: how many of `people` (slots) belong to each run (a tally of people)."""
-        return self.per_run(people // self.run_size if self.runs > 1 else people)
+        return counts_in_runs(people, self.run_size, self.runs).astype(np.float64)
 
     def people_where(self, people: np.ndarray, where: np.ndarray) -> np.ndarray:
         """(R,) float: how many of `people[where]` belong to each run (one run: a count, with no
         copy of the chosen people)."""
         if self.runs == 1:
             return np.array([float(np.count_nonzero(where))])
-        return self.per_run(people[where] // self.run_size)
+        return counts_in_runs(people[where], self.run_size, self.runs).astype(np.float64)
 
     def customers_per_run(self, customers: np.ndarray) -> np.ndarray:
         """(R,) float: how many of `customers` belong to each run."""
-        return self.per_run(customers // self.run_customers if self.runs > 1 else customers)
+        return counts_in_runs(customers, self.run_customers, self.runs).astype(np.float64)
 
     def run_sum(self, values: np.ndarray, run: np.ndarray) -> np.ndarray:
         """(R,) each run's `values.sum()`, with the same rounding as the run alone (numpy's

@@ -783,6 +783,10 @@ outcomes = ["peer_trust", "code_knowledge", "customer_trust"]
     bad = _cli("report", str(tmp_path / "nothing"))
     assert bad.exit_code == 2
     _one_line_error(bad)
+    for command in ("report", "sensitivity"):  # an outcome the sweep did not record
+        bad = _cli(command, str(out), "--outcome", "peer_trust", "--outcome", "innovation")
+        assert bad.exit_code == 2
+        assert "'innovation' was not recorded by this sweep" in _one_line_error(bad)
 
 
 def test_morris_sensitivity(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from simorg.scenario import ScenarioError, load, resolve, shipped_scenarios, workshop_scenarios
+from simorg.scenario import ScenarioError, load, locate, shipped_scenarios, workshop_scenarios
 from simorg.simulate import simulate
 
 from conftest import ROOT
@@ -34,7 +34,7 @@ def test_the_kit_ships_its_six_scenarios_apart_from_the_top_level_eight() -> Non
 
 @pytest.mark.parametrize("name", WORKSHOP)
 def test_every_workshop_scenario_loads_and_runs(name: str) -> None:
-    text = Path(str(resolve(name))).read_text(encoding="utf-8")
+    text = Path(str(locate(name))).read_text(encoding="utf-8")
     assert text.startswith("# ") and len(text.split("\n\n")[0].splitlines()) >= 3  # its story
     sc = load(name)
     assert sc.name == name.removeprefix("workshop/") and sc.description

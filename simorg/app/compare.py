@@ -159,22 +159,13 @@ def CompareView(cs: CompareState, catalogue: dict, explore_scenario: Scenario):
     pending = f"Press Reset to use seed {cs.seed.value}" if cs.seed.value != runs[0].seed else ""
     with solara.Div(classes=["simorg-card"]):
         with solara.Row(gap="14px", style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.HTML(tag="span", unsafe_innerHTML=tag(0))
-            with solara.Div(style={"min-width": "260px"}):
-                solara.Select(
-                    label="Scenario A",
-                    value=cs.a.value,
-                    values=names,
-                    on_value=lambda v: rebuild(a=v),
-                )
-            solara.HTML(tag="span", unsafe_innerHTML=tag(1))
-            with solara.Div(style={"min-width": "260px"}):
-                solara.Select(
-                    label="Scenario B",
-                    value=cs.b.value,
-                    values=names,
-                    on_value=lambda v: rebuild(b=v),
-                )
+            sides = (("A", cs.a, lambda v: rebuild(a=v)), ("B", cs.b, lambda v: rebuild(b=v)))
+            for i, (side, chosen, choose) in enumerate(sides):
+                solara.HTML(tag="span", unsafe_innerHTML=tag(i))
+                with solara.Div(style={"min-width": "260px"}):
+                    solara.Select(
+                        label=f"Scenario {side}", value=chosen.value, values=names, on_value=choose
+                    )
             with solara.Div(style={"width": "140px"}):
                 solara.InputInt("Seed (both)", value=cs.seed.value, on_value=lambda v: cs.seed.set(v),
                                 continuous_update=True)  # fmt: skip

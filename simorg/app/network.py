@@ -26,6 +26,8 @@ from simorg.app import palette
 from simorg.app.layout import LABEL_ROOM, Positions
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from simorg.state import State
 
 MAX_PEOPLE_DRAWN = 2500
@@ -201,34 +203,23 @@ def network_svg(
     informal = structure.informal_leader & ~leader
     plain = keep & ~leader & ~informal
     facing = keep & state.customer_facing
+
+    def marks(shape: Callable[[float, float], str], who: np.ndarray) -> Iterator[str]:
+        """One mark per person in `who`: `shape` at their place, in the colour of their value."""
+        at = zip(x1[who].tolist(), y1[who].tolist(), colour[who].tolist(), strict=True)
+        return (f'{shape(x, y)} fill="{palette.VIRIDIS[c]}"/>' for x, y, c in at)
+
     parts.append('<g stroke="#ffffff" stroke-width="0.6">')
-    parts.extend(
-        f'<circle cx="{x}" cy="{y}" r="{r:.1f}" fill="{palette.VIRIDIS[c]}"/>'
-        for x, y, c in zip(
-            x1[plain].tolist(), y1[plain].tolist(), colour[plain].tolist(), strict=True
-        )
-    )
+    parts.extend(marks(lambda x, y: f'<circle cx="{x}" cy="{y}" r="{r:.1f}"', plain))
     parts.append("</g>")
     q = 1.35 * r  # diamond half-diagonal
     parts.append(f'<g stroke="{palette.TEXT}" stroke-width="{max(r / 3, 0.8):.1f}">')
-    parts.extend(
-        f'<path d="M{x} {y - q:.1f}l{q:.1f} {q:.1f}l-{q:.1f} {q:.1f}l-{q:.1f} -{q:.1f}z" fill="{palette.VIRIDIS[c]}"/>'
-        for x, y, c in zip(
-            x1[informal & keep].tolist(),
-            y1[informal & keep].tolist(),
-            colour[informal & keep].tolist(),
-            strict=True,
-        )
-    )
+    diamond = f"l{q:.1f} {q:.1f}l-{q:.1f} {q:.1f}l-{q:.1f} -{q:.1f}z"
+    parts.extend(marks(lambda x, y: f'<path d="M{x} {y - q:.1f}{diamond}"', informal & keep))
     h = 1.25 * r  # square half-side, a little larger: leaders stand out
+    square = f'width="{2 * h:.1f}" height="{2 * h:.1f}"'
     parts.extend(
-        f'<rect x="{x - h:.1f}" y="{y - h:.1f}" width="{2 * h:.1f}" height="{2 * h:.1f}" fill="{palette.VIRIDIS[c]}"/>'
-        for x, y, c in zip(
-            x1[leader & keep].tolist(),
-            y1[leader & keep].tolist(),
-            colour[leader & keep].tolist(),
-            strict=True,
-        )
+        marks(lambda x, y: f'<rect x="{x - h:.1f}" y="{y - h:.1f}" {square}', leader & keep)
     )
     parts.append("</g>")
     # customer-facing: a dashed ring; all customer-facing people share one path

@@ -186,17 +186,6 @@ def frame_interval(speed: float, render_s: float) -> float:
                2.0 * render_s)  # fmt: skip
 
 
-def steps_due(speed: float, elapsed: float) -> int:
-    """Steps owed after `elapsed` seconds at `speed` (at most MAX_CATCH_UP_S worth)."""
-    return int(min(elapsed, MAX_CATCH_UP_S) * speed + 1e-9)
-
-
-def frame_plan(speed: float) -> tuple[int, float]:
-    """(steps per frame, seconds per frame) for a target speed on an idle server."""
-    interval = frame_interval(speed, 0.0)
-    return max(1, round(speed * interval)), interval
-
-
 def page_connected() -> bool:
     """Whether a browser still shows the page this thread plays for (False once every page of its
     Solara session has disconnected or closed; True outside a server, e.g. solara.render)."""

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from simorg.cli_options import CustomersOption, EmployeesOption
 from simorg.errors import (
     INTERRUPTED,
     RUNS_FAILED,
@@ -23,7 +24,15 @@ from simorg.errors import (
     one_line_errors,
     whole_number,
 )
-from simorg.limits import MAX_SEED
+from simorg.limits import (
+    MAX_BATCH,
+    MAX_CUSTOMERS,
+    MAX_EMPLOYEES,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    MAX_WORKERS,
+    MIN_EMPLOYEES,
+)
 
 
 def _formats(fmt: str) -> None:
@@ -52,7 +61,7 @@ def _batch(batch: str | None, no_batch: bool) -> int | None:
         if batch is not None:
             raise SimorgError("--batch and --no-batch cannot be used together; give one")
         return 1
-    return whole_number(batch, "--batch", 1, 4096)
+    return whole_number(batch, "--batch", 1, MAX_BATCH)
 
 
 def register(app: typer.Typer) -> None:
@@ -126,8 +135,8 @@ def register(app: typer.Typer) -> None:
         from simorg.experiments.executors import check_address
         from simorg.limits import parse_steps
 
-        n_workers = whole_number(workers, "--workers", 1, 4096)
-        reps = whole_number(replications, "--replications", 1, 100_000)
+        n_workers = whole_number(workers, "--workers", 1, MAX_WORKERS)
+        reps = whole_number(replications, "--replications", 1, MAX_REPLICATIONS)
         n_batch = _batch(batch, no_batch)
         n_steps = parse_steps(steps)
         if executor not in (None, "local", "dask"):
@@ -207,12 +216,8 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[
             str, typer.Option(metavar="S", help="Root seed of the replication seeds")
         ] = "0",
-        employees: Annotated[
-            str | None, typer.Option(metavar="N", help="Override organization.employees")
-        ] = None,
-        customers: Annotated[
-            str | None, typer.Option(metavar="N", help="Override customers.count")
-        ] = None,
+        employees: EmployeesOption = None,
+        customers: CustomersOption = None,
         set_: Annotated[
             list[str] | None,
             typer.Option("--set", help="Override a parameter in every scenario: section.key=value"),
@@ -240,12 +245,12 @@ def register(app: typer.Typer) -> None:
         from simorg.experiments import compare as cmp
         from simorg.limits import parse_steps
 
-        n_runs = whole_number(runs, "--runs", 1, 100_000)
+        n_runs = whole_number(runs, "--runs", 1, MAX_REPLICATIONS)
         n_steps = parse_steps(steps)
         root = whole_number(seed, "--seed", 0, MAX_SEED)
-        emp = whole_number(employees, "--employees", 10, 1_000_000)
-        cus = whole_number(customers, "--customers", 0, 10_000_000)
-        n_workers = whole_number(workers, "--workers", 1, 4096)
+        emp = whole_number(employees, "--employees", MIN_EMPLOYEES, MAX_EMPLOYEES)
+        cus = whole_number(customers, "--customers", 0, MAX_CUSTOMERS)
+        n_workers = whole_number(workers, "--workers", 1, MAX_WORKERS)
         n_batch = _batch(batch, no_batch)
         _formats(fmt)
         if len(scenarios) < 2:

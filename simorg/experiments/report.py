@@ -29,7 +29,7 @@ from simorg.experiments.report_data import (
     trajectory_variants,
     variant_frame,
 )
-from simorg.experiments.store import Store, StoreError
+from simorg.experiments.store import Store, StoreError, chosen_outcomes
 from simorg.outcomes import OUTCOMES
 
 CSS = """
@@ -93,13 +93,7 @@ def write_report(
 
     store = Store.read(Path(folder))
     m = store.manifest
-    recorded = m["outcomes"]
-    outcomes = outcomes or recorded
-    for name in outcomes:
-        if name not in recorded:
-            raise StoreError(
-                f"--outcome: '{name}' was not recorded by this sweep; recorded: {', '.join(recorded)}"
-            )
+    outcomes = chosen_outcomes(m, outcomes)
     runs = store.runs()
     if runs.empty:
         raise StoreError(f"{folder}: no finished runs yet; run the sweep first")

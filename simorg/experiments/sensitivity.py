@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from simorg.experiments.store import Store, StoreError, column_name
+from simorg.experiments.store import Store, StoreError, chosen_outcomes, column_name
 
 METHOD_NAMES = {
     "saltelli": "Sobol' indices (SALib sobol, Saltelli design)",
@@ -63,13 +63,7 @@ def analyze_folder(folder: Path, outcomes: list[str] | None = None) -> dict[str,
 
 
 def analyze(manifest: dict[str, Any], runs, outcomes: list[str] | None = None) -> dict[str, Any]:
-    recorded = manifest["outcomes"]
-    outcomes = outcomes or recorded
-    for name in outcomes:
-        if name not in recorded:
-            raise StoreError(
-                f"--outcome: '{name}' was not recorded by this sweep; recorded: {', '.join(recorded)}"
-            )
+    outcomes = chosen_outcomes(manifest, outcomes)
     sample = manifest.get("sample")
     ok = runs[runs["status"] == "ok"]
     if sample is None:

@@ -67,6 +67,18 @@ def column_name(key: str) -> str:
     return key.replace(".", "_")
 
 
+def chosen_outcomes(manifest: dict[str, Any], outcomes: list[str] | None) -> list[str]:
+    """The outcomes `--outcome` asks for (default: all the sweep recorded); one it did not record
+    is a StoreError."""
+    recorded = manifest["outcomes"]
+    for name in outcomes or []:
+        if name not in recorded:
+            raise StoreError(
+                f"--outcome: '{name}' was not recorded by this sweep; recorded: {', '.join(recorded)}"
+            )
+    return outcomes or recorded
+
+
 def count_outcomes(outcomes: list[str]) -> set[str]:
     """Outcomes that count things: stored as int64 (null for a failed run)."""
     from simorg import outcomes as oc

@@ -32,7 +32,7 @@ from simorg import decisions
 from simorg.randomness import RunStreams
 from simorg.state import State
 
-MEDIA_TEAM_PRACTICE = 0.9
+MEDIA_TEAM_PRACTICE = 0.9  # a social-media team works in public: its members practise at least this
 
 
 def culture_moves(state: State, rng: RunStreams) -> None:

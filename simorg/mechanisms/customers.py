@@ -31,7 +31,7 @@ from simorg.batch import draw_sizes, in_run_order, pick_in_runs
 from simorg.mechanisms.requests import belief_of, can_answer, open_request, reality_of
 from simorg.mechanisms.sampling import thinned
 from simorg.randomness import RunStreams
-from simorg.state import NO_REQUEST, State
+from simorg.state import NO_REQUEST, State, counts_in_runs
 
 
 def customers_judge(
@@ -117,8 +117,8 @@ def _public_conversations(state: State, rng: RunStreams) -> tuple[Counts, Counts
             return 0, 0
         n_customers: Counts = len(customers)
     else:  # the same per run; a run without facing people or customers draws nothing
-        n_customers = np.bincount(customers // C, minlength=R)
-        talks = (np.bincount(facing // n, minlength=R) > 0) & (n_customers > 0)
+        n_customers = counts_in_runs(customers, C, R)
+        talks = (counts_in_runs(facing, n, R) > 0) & (n_customers > 0)
         if cu.public_talk <= 0 or not talks.any():
             return none, none
     emp = thinned(rng, facing, cu.public_talk, state.practice, n, R, where=talks)

@@ -37,10 +37,14 @@ class Organization(Protocol):
     def restructure(self, new: Structure) -> np.ndarray: ...
 
 
-PLATFORM_SIZE = 0.5
-EMPOWER_SIZE = 0.5
-MEDIA_TEAM_SIZE = 0.25
-REORGANIZE_SIZE = 1.0
+# The friction a structural change brings, as shares of the largest (a reorganization that replaces
+# all of one's ties, 1.0): new tools or a new public role change half of one's work, a move into a
+# small team that keeps its ties a quarter (docs/odd.md, the interventions table).
+PLATFORM_SIZE = 0.5  # × one's practice: felt by those who take the platform up
+EMPOWER_SIZE = 0.5  # answering customers in public, on top of one's own work
+MEDIA_TEAM_SIZE = 0.25  # a new role among the colleagues one keeps
+REORGANIZE_SIZE = 1.0  # × the share of one's ties that are new
+MEDIA_TEAM_DEFAULT = 10  # people a `social_media_team` intervention adds when it gives no size
 
 
 def stages(iv: Intervention, department_names: list[str]) -> list[tuple[int, np.ndarray]]:
@@ -89,7 +93,7 @@ def apply(model: Organization, iv: Intervention, departments: np.ndarray) -> dic
         st.customer_facing[in_scope] = True
         changed["customer_facing"] = {"people": int(fresh.sum())}
     elif a == "social_media_team":
-        chosen = _create_media_team(model, 10 if iv.size is None else iv.size)
+        chosen = _create_media_team(model, MEDIA_TEAM_DEFAULT if iv.size is None else iv.size)
         felt[chosen] = MEDIA_TEAM_SIZE
         changed["media_team"] = {"people": int(len(chosen))}
     elif a == "project_teams":

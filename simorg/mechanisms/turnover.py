@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simorg.batch import draw_sizes
 from simorg.mechanisms.culture import commit_leaders, keep_media_team
 from simorg.mechanisms.sampling import expand_rows
 from simorg.randomness import RunStreams
@@ -40,9 +41,7 @@ def people_leave(state: State, rng: RunStreams) -> np.ndarray:
     if len(slots) == 0:
         return slots
     m, n = state.m, state.run_size
-    counts: int | np.ndarray = len(slots)  # newcomers per run: each run draws its own
-    if state.runs > 1:
-        counts = np.bincount(slots // n, minlength=state.runs)
+    counts = draw_sizes(slots, n, state.runs)  # newcomers per run: each run draws its own
     beliefs = rng.integers(-1, 2, counts, np.int8, tail=(m,))
     if state.runs == 1:
         state.beliefs[0, slots] = beliefs

@@ -10,7 +10,6 @@ import pandas as pd
 
 from simorg.organizations.problems import OrganizationFileError, Problem
 
-GRAPH_SUFFIXES = (".graphml", ".gexf")
 TABLE_SUFFIXES = (".csv", ".tsv")
 
 

@@ -6,6 +6,7 @@ so that reading can go on and report all problems at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,21 @@ def _node(ids: pd.Series, i: int | np.integer, line: Any) -> str:
     return "" if not pd.isna(line) else f" (node {shown_id(ids.iloc[i])})"
 
 
+def _row_problems(
+    df: pd.DataFrame, file: str, rows: np.ndarray, kind: str, message: Callable[[int], str]
+) -> list[Problem]:
+    """One problem of `kind` on the line of each row i of `df` where `rows` holds: `message(i)`."""
+    return [
+        Problem(file, _line(df["line"].iloc[i]), kind, message(int(i)))
+        for i in np.flatnonzero(rows)
+    ]
+
+
+def _named(df: pd.DataFrame, i: int) -> str:
+    """' (node x)' naming row i's person in a graph file (which has no lines); '' otherwise."""
+    return _node(df["id"], i, df["line"].iloc[i])
+
+
 def people_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Drop rows without an id or a department and repeated ids (the first stays)."""
     problems: list[Problem] = []
@@ -51,16 +67,10 @@ def people_rows(df: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem
     df = df[~no_id]
     df = df.assign(id=df["id"].str.strip())
     no_dept = df["department"].isna().to_numpy()
-    for i in np.flatnonzero(no_dept):
-        line = df["line"].iloc[i]
-        problems.append(
-            Problem(
-                file,
-                _line(line),
-                "missing department",
-                f"no department{_node(df['id'], i, line)}; every person belongs to one",
-            )
-        )
+    problems += _row_problems(
+        df, file, no_dept, "missing department",
+        lambda i: f"no department{_named(df, i)}; every person belongs to one",
+    )  # fmt: skip
     df = df[~no_dept]
     dup = df["id"].duplicated(keep="first").to_numpy()
     if dup.any():
@@ -91,15 +101,10 @@ def flags(df: pd.DataFrame, column: str, file: str) -> tuple[np.ndarray | None, 
         return None, []
     text = df[column].fillna("false").str.strip().str.lower()
     bad = ~text.isin(TRUE | FALSE).to_numpy()
-    problems = [
-        Problem(
-            file,
-            _line(df["line"].iloc[i]),
-            f"bad {column}",
-            f"{column} {df[column].iloc[i]!r}{_node(df['id'], i, df['line'].iloc[i])} is not true or false",
-        )
-        for i in np.flatnonzero(bad)
-    ]
+    problems = _row_problems(
+        df, file, bad, f"bad {column}",
+        lambda i: f"{column} {df[column].iloc[i]!r}{_named(df, i)} is not true or false",
+    )  # fmt: skip
     return text.isin(TRUE).to_numpy(), problems
 
 
@@ -108,15 +113,10 @@ def levels(df: pd.DataFrame, file: str) -> tuple[np.ndarray | None, list[Problem
         return None, []
     value = pd.to_numeric(df["level"], errors="coerce")
     bad = (value.isna() & df["level"].notna()) | (value < 0) | (value != value.round())
-    problems = [
-        Problem(
-            file,
-            _line(df["line"].iloc[i]),
-            "bad level",
-            f"level {df['level'].iloc[i]!r} is not a whole number ≥ 0 (0 = the top)",
-        )
-        for i in np.flatnonzero(bad.to_numpy())
-    ]
+    problems = _row_problems(
+        df, file, bad.to_numpy(), "bad level",
+        lambda i: f"level {df['level'].iloc[i]!r} is not a whole number ≥ 0 (0 = the top)",
+    )  # fmt: skip
     return value.fillna(0).clip(lower=0).round().astype(np.int64).to_numpy(), problems
 
 
@@ -133,15 +133,10 @@ def managers(
     manager = lookup(index, raw)
     given = raw.notna().to_numpy()
     unknown = given & (manager < 0)
-    problems = [
-        Problem(
-            file,
-            _line(df["line"].iloc[i]),
-            "unknown manager",
-            f"manager {shown_id(raw.iloc[i])}{_node(df['id'], i, df['line'].iloc[i])} is not an id in this file",
-        )
-        for i in np.flatnonzero(unknown)
-    ]
+    problems = _row_problems(
+        df, file, unknown, "unknown manager",
+        lambda i: f"manager {shown_id(raw.iloc[i])}{_named(df, i)} is not an id in this file",
+    )  # fmt: skip
     manager = np.where(given & ~unknown, manager, -1).astype(np.int64)
     for cycle in cycles(manager):
         lines = [df["line"].iloc[i] for i in cycle]

@@ -17,13 +17,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from simorg.validation import march1991_design as d91
+
+if TYPE_CHECKING:  # rich loads in about 0.1 s: only the commands that print tables import it
+    from rich.console import Console
+    from rich.table import Table
 
 validate_app = typer.Typer(
     help="Check simorg's submodels against the published models they come from.",
@@ -103,6 +105,8 @@ class LazyProgress:
     """A rich progress bar on stderr, shown only on a terminal and only after `delay` seconds."""
 
     def __init__(self, description: str, delay: float = 1.5) -> None:
+        from rich.console import Console
+
         self.console = Console(stderr=True)
         self.description = description
         self.delay = delay
@@ -144,6 +148,8 @@ def _f(value: float | None) -> str:
 
 
 def _pivot(rows: list[dict], row_key: str, col_key: str, title: str, row_label: str) -> Table:
+    from rich.table import Table
+
     cols = list(dict.fromkeys(r[col_key] for r in rows))
     table = Table(title=title)
     table.add_column(row_label, justify="right")
@@ -163,6 +169,8 @@ def _pivot(rows: list[dict], row_key: str, col_key: str, title: str, row_label: 
 
 def make_table(rows: list[dict], experiment: str, seconds: float) -> tuple[Table, str]:
     """The result as March would tabulate it (mean ± standard error over runs), and a note."""
+    from rich.table import Table
+
     first = rows[0]
     runs = first["runs"]
     if experiment == "figure1":
@@ -409,9 +417,7 @@ def march1991(
         print(json.dumps(json_rows(rows), indent=1))
     else:
         table, note = make_table(rows, experiment, seconds)
-        console = Console()
-        if not console.is_terminal:  # a file or a pipe: don't wrap the table at 80 columns
-            console = Console(width=160)
+        console = _console()
         console.print(table)
         console.print(note, style="dim", soft_wrap=True)
 
@@ -434,6 +440,8 @@ def parse_names(text: str, option: str, known: tuple[str, ...]) -> tuple[str, ..
 
 
 def _claims_table(title: str, claims: list[tuple[str, str, str, bool]]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for header in ("paper", "published claim", "simorg", "verdict"):
         table.add_column(header, overflow="fold")
@@ -443,6 +451,9 @@ def _claims_table(title: str, claims: list[tuple[str, str, str, bool]]) -> Table
 
 
 def _console() -> Console:
+    """The terminal's console; to a file or a pipe, one that does not wrap tables at 80 columns."""
+    from rich.console import Console
+
     console = Console()
     return console if console.is_terminal else Console(width=160)
 
@@ -494,6 +505,8 @@ def lazer2007(
         print(json.dumps(lf.json_rows(rows), indent=1))
         return
     shown = [r for r in rows if r["t"] in LF_SHOWN or r["t"] == n_rounds]
+    from rich.table import Table
+
     table = Table(title="Lazer & Friedman (2007): mean normalised score (score / max)^8")
     table.add_column("t", justify="right")
     for kind in kinds:
@@ -592,6 +605,8 @@ def fang2010(
     if as_json:
         print(json.dumps(fg.json_rows(rows), indent=1))
         return
+    from rich.table import Table
+
     table = Table(title="Fang, Lee & Schilling (2010): knowledge at equilibrium by linking")
     for header in (
         "rewired",

@@ -51,12 +51,6 @@ def room() -> Room:
     return _ROOM
 
 
-def set_room(r: Room | None) -> None:
-    """Use `r` as this process's room (tests render the pages with solara.render)."""
-    global _ROOM
-    _ROOM = r
-
-
 def query(search: str | None, name: str) -> str:
     values = parse_qs(search or "").get(name, [])
     return values[0] if values else ""
