@@ -28,6 +28,10 @@ from simorg.step import advance
 
 __all__ = ["OrgModel"]
 
+BEFORE_STEP = 0.5
+"""An intervention stage due at step k runs at Mesa time k − 0.5: after step k − 1, before step k
+(halfway, so it never ties with a step's own event)."""
+
 
 if TYPE_CHECKING:
     from mesa.discrete_space import Network as DiscreteNetwork
@@ -101,10 +105,10 @@ class OrgModel(mesa.Model):
         for at, departments in interventions.stages(iv, self.department_names):
             fn = partial(self._apply_stage, iv, departments)
             self._events.append(fn)
-            if at - 0.5 <= self.time:
+            if at - BEFORE_STEP <= self.time:
                 fn()
             else:
-                self.schedule_event(fn, at=at - 0.5)
+                self.schedule_event(fn, at=at - BEFORE_STEP)
 
     def intervene(self, iv: Intervention) -> None:
         """Apply an intervention now (the explorer's live buttons); stepwise stages follow in time."""

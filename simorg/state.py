@@ -29,6 +29,12 @@ EXPERTISE_LEVELS = 256
 the owning department when the draw is below EXPERTISE_LEVELS × outside_expertise (requests.py)."""
 
 
+NO_RECENT_CONTACT = 1e-9
+"""A person's summed recent contacts (decayed counts) at or below this mean they used no tie
+lately: a weight that has decayed to rounding noise does not make trust in use a ratio of two
+near-zero numbers."""
+
+
 def counts_in_runs(ids: np.ndarray, size: int, runs: int) -> np.ndarray:
     """(R,) int: how many of `ids` (run-major slots, `size` of them per run) fall in each run."""
     if runs == 1:
@@ -338,7 +344,9 @@ class State:
             total = np.bincount(pos, weights=wt * self.tie_trust.take(ties), minlength=len(people))
             weight = np.bincount(pos, weights=wt, minlength=len(people))
             fallback = self.leadership_trust[people]
-        return np.divide(total, weight, out=fallback.astype(np.float64), where=weight > 1e-9)
+        return np.divide(
+            total, weight, out=fallback.astype(np.float64), where=weight > NO_RECENT_CONTACT
+        )
 
     def trust_in_use_rows(self, people: np.ndarray) -> np.ndarray:
         """`trust_in_use()[people]`, bit for bit (the same reduceat over each row's ties,
@@ -354,7 +362,9 @@ class State:
             total[has] = np.add.reduceat(w * self.tie_trust.take(ties), starts, dtype=np.float64)
             weight[has] = np.add.reduceat(w, starts, dtype=np.float64)
         fallback = self.leadership_trust.take(people)
-        return np.divide(total, weight, out=fallback.astype(np.float64), where=weight > 1e-9)
+        return np.divide(
+            total, weight, out=fallback.astype(np.float64), where=weight > NO_RECENT_CONTACT
+        )
 
     def mean_tie_trust(self, people: np.ndarray | None = None) -> np.ndarray:
         """Each person's mean trust over their ties (their initial trust if they have none), for

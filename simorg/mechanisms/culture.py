@@ -59,7 +59,7 @@ def culture_moves(state: State, rng: RunStreams) -> None:
         pull = np.where(v > 0, cu.vision_pull, 0.0)
         rho = np.full(len(v), cu.role_modeling)
         over = rho + pull
-        scale = np.where(over > 1, 1.0 / np.maximum(over, 1e-12), 1.0)
+        scale = 1.0 / np.maximum(over, 1.0)  # shares over 1 scaled down to sum to 1
         rho, pull, v = (rho * scale).take(d), (pull * scale).take(d), v.take(d)
         target = (1 - rho - pull) * peers + rho * model + pull * v
         felt = np.abs(target - state.seen_target)

@@ -32,6 +32,10 @@ from simorg.mechanisms.sampling import expand_rows
 from simorg.randomness import RunStreams
 from simorg.state import EXPERTISE_LEVELS, NO_REQUEST, State
 
+AGE_TOLERANCE = 1e-9
+"""A request's age grows by 1/handovers each round, in floating point: the tolerance keeps a
+request that has waited exactly `request_limit` weeks from failing for a rounding error."""
+
 
 def reality_of(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarray:
     """The true value of `topic` in each person's run (reality[0] for a run alone)."""
@@ -129,7 +133,7 @@ def requests_travel(
         crossings += crossed
         escalations.append(escalated)
         state.request_age[open_] += dt
-    failed = open_[state.request_age.take(open_) > cu.request_limit + 1e-9]
+    failed = open_[state.request_age.take(open_) > cu.request_limit + AGE_TOLERANCE]
     esc = np.concatenate(escalations) if escalations else np.empty(0, dtype=np.int64)
     esc = esc.reshape(-1, 3)
     done = np.concatenate(resolved) if resolved else open_[:0]
