@@ -36,6 +36,13 @@ AGE_TOLERANCE = 1e-9
 """A request's age grows by 1/handovers each round, in floating point: the tolerance keeps a
 request that has waited exactly `request_limit` weeks from failing for a rounding error."""
 
+ROUTE_OWNER, ROUTE_BROKER, ROUTE_SENDER = 3.0, 2.0, -1.0
+"""Routing's strict priority as one number per candidate (the highest wins, ties at random): a
+colleague in the owning department 3 (one more for a report of the holder who can answer:
+managers know what their reports know), someone with a tie into it 2, the holder's manager 1
+(a True added), anyone 0, and the sender who just handed the request over −1 (never straight
+back)."""
+
 
 def reality_of(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarray:
     """The true value of `topic` in each person's run (reality[0] for a run alone)."""
@@ -205,20 +212,18 @@ def _pass_along(
         h = h.take(pos)
         want = state.dimension_owner.take(j)
         in_owner = structure.department.take(nb) == want
-        # strict priority, as one number per candidate: 4 a report of the holder who can answer
-        # (managers know what their reports know), 3 a colleague in the owning department,
-        # 2 someone with a tie into it, 1 the holder's manager, 0 anyone, -1 the sender
+        # strict priority, one number per candidate (ROUTE_OWNER etc.)
         broker = state.reaches_department().reshape(-1).take(nb * structure.departments + want)
         broker &= ~in_owner
-        score = in_owner * 3.0
-        score += broker * 2.0
+        score = in_owner * ROUTE_OWNER
+        score += broker * ROUTE_BROKER
         score += (nb == structure.manager.take(h)) & ~in_owner & ~broker
         report = in_owner & (structure.manager.take(nb) == h)
         mine = np.flatnonzero(report)  # the few reports in the owning department: do they know?
         nm, jm = nb.take(mine), j.take(mine)
         report[mine] = belief_of(state, nm, jm) == reality_of(state, nm, jm)
         score += report
-        score[nb == state.request_from.take(waiting.take(route)).take(pos)] = -1.0
+        score[nb == state.request_from.take(waiting.take(route)).take(pos)] = ROUTE_SENDER
         best = _best_per_row(pos, score, rng, draw_sizes(h, state.run_size, state.runs))
         chosen = route.take(pos.take(best))
         to[chosen] = nb.take(best)
