@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 import mesa
 from mesa.time import Priority, Schedule
 
-HOOK_OFFSET = 0.5  # the hook fires half-way between two steps: after one step, before the next
+BETWEEN_STEPS = 0.5
+"""Mesa time k − BETWEEN_STEPS is after step k − 1 and before step k (half-way, so it never ties
+with a step's own event): interventions due at step k, then this hook, run then."""
 
 if TYPE_CHECKING:
     from simorg.model import OrgModel
@@ -42,7 +44,7 @@ def schedule(model: OrgModel) -> None:
         return
     fn = _Hook(model, classes)
     model._events.append(fn)  # Mesa holds callbacks weakly
-    model.schedule_recurring(fn, Schedule(interval=1.0, start=HOOK_OFFSET), priority=Priority.LOW)
+    model.schedule_recurring(fn, Schedule(interval=1.0, start=BETWEEN_STEPS), priority=Priority.LOW)
 
 
 class _Hook:

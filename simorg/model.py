@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 
 from simorg import agent_hooks, conventions, mesa_space, structures
+from simorg.agent_hooks import BETWEEN_STEPS
 from simorg.agents import Customer, Employee, Leader
 from simorg.initial import initial_state
 from simorg.mechanisms import interventions
@@ -27,10 +28,6 @@ from simorg.scenario import Intervention, Scenario
 from simorg.step import advance
 
 __all__ = ["OrgModel"]
-
-BEFORE_STEP = 0.5
-"""An intervention stage due at step k runs at Mesa time k − 0.5: after step k − 1, before step k
-(halfway, so it never ties with a step's own event)."""
 
 
 if TYPE_CHECKING:
@@ -105,10 +102,10 @@ class OrgModel(mesa.Model):
         for at, departments in interventions.stages(iv, self.department_names):
             fn = partial(self._apply_stage, iv, departments)
             self._events.append(fn)
-            if at - BEFORE_STEP <= self.time:
+            if at - BETWEEN_STEPS <= self.time:
                 fn()
             else:
-                self.schedule_event(fn, at=at - BEFORE_STEP)
+                self.schedule_event(fn, at=at - BETWEEN_STEPS)
 
     def intervene(self, iv: Intervention) -> None:
         """Apply an intervention now (the explorer's live buttons); stepwise stages follow in time."""
