@@ -174,3 +174,48 @@ def propose_ties(
         redo[k] = i
         k += x - pick >= accept[tie[i]]
     return k
+
+
+@numba.njit(cache=True, nogil=True)
+def can_answer(
+    people: np.ndarray,
+    topic: np.ndarray,
+    beliefs: np.ndarray,
+    reality: np.ndarray,
+    run_size: int,
+    department: np.ndarray,
+    owner: np.ndarray,
+    expertise_draw: np.ndarray,
+    outside: float,
+    knows: np.ndarray,
+) -> None:
+    """knows[i]: person people[i] can answer a question on topic[i] (requests.can_answer): their
+    belief is right (reality (R, m), person p's run p // run_size) and they are of the owning
+    department or have outside expertise (expertise_draw (n, m) below `outside`)."""
+    for i in range(len(people)):
+        p, j = people[i], topic[i]
+        right = beliefs[p, j] == reality[p // run_size, j]
+        expert = department[p] == owner[j] or expertise_draw[p, j] < outside
+        knows[i] = right and expert
+
+
+@numba.njit(cache=True, nogil=True)
+def remember(
+    resolver: np.ndarray,
+    topic: np.ndarray,
+    receiver: np.ndarray,
+    sender: np.ndarray,
+    u_receiver: np.ndarray,
+    u_sender: np.ndarray,
+    p: float,
+    known_expert: np.ndarray,
+) -> None:
+    """Transactive memory (requests._remember): for each resolved request, its receiver, then
+    (in a second pass) whoever handed it to the resolver, remembers the resolver as the one who
+    knows its topic, unless they are the resolver or nobody (-1); with p < 1 only where their
+    uniform (u_receiver, u_sender; empty for p = 1) is below p. Later writes win."""
+    for who, u in ((receiver, u_receiver), (sender, u_sender)):
+        for i in range(len(resolver)):
+            w = who[i]
+            if w >= 0 and w != resolver[i] and (p >= 1.0 or u[i] < p):
+                known_expert[w, topic[i]] = resolver[i]

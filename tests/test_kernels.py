@@ -214,3 +214,34 @@ def test_numba_is_imported_by_a_step_not_by_the_model_or_the_command_line() -> N
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+# --- can_answer and remember: who knows, and who remembers who knew -----------------------------
+
+
+def test_who_can_answer_needs_a_right_belief_and_the_owners_or_outside_expertise() -> None:
+    # two runs of 2 people; topic 0 owned by department 0; run 1's reality differs from run 0's
+    beliefs = np.array([[1], [1], [1], [-1]], dtype=np.int8)
+    reality = np.array([[1], [-1]], dtype=np.int8)
+    department, owner = np.array([0, 1, 0, 1]), np.array([0])
+    draw = np.array([[200], [10], [10], [10]], dtype=np.uint8)
+    knows = np.empty(4, dtype=bool)
+    args = (beliefs, reality, 2, department, owner, draw)
+    kernels.can_answer(np.arange(4), np.zeros(4, dtype=np.int64), *args, 0.0, knows)
+    assert knows.tolist() == [True, False, False, False]  # 1: outsider; 2, 3: run 1's reality
+    kernels.can_answer(np.arange(4), np.zeros(4, dtype=np.int64), *args, 256 * 0.1, knows)
+    assert knows.tolist() == [True, True, False, True]  # draws 10 < 25.6: outsiders who know
+
+
+def test_the_receiver_and_the_sender_remember_the_resolver_the_senders_last() -> None:
+    # request 0 resolved by 5 (received by 5 itself, handed to 5 by 3); request 1, same topic,
+    # resolved by 6, received by 3: receivers remember first, senders after, so 3 remembers 5
+    known = np.full((7, 1), -1, dtype=np.int32)
+    resolver, topic = np.array([5, 6]), np.array([0, 0])
+    receiver, sender = np.array([5, 3]), np.array([3, -1])
+    kernels.remember(resolver, topic, receiver, sender, np.empty(0), np.empty(0), 1.0, known)
+    assert known[:, 0].tolist() == [-1, -1, -1, 5, -1, -1, -1]
+    known[:] = -1  # with p = 0.5, only where the draw is below it
+    u_receiver, u_sender = np.array([0.0, 0.1]), np.array([0.9, 0.0])
+    kernels.remember(resolver, topic, receiver, sender, u_receiver, u_sender, 0.5, known)
+    assert known[:, 0].tolist() == [-1, -1, -1, 6, -1, -1, -1]

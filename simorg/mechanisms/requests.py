@@ -103,13 +103,22 @@ def can_answer(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarra
     """Whether each person can answer a question on `topic`: a right belief, and expertise: the
     owning department's, or (a fixed share `outside_expertise` of person-topic pairs, drawn at
     hire) an outsider's."""
-    at = people * state.m + topic  # flat (person, topic) index: one take, not 2-D indexing
-    right = state.beliefs.reshape(-1).take(at) == reality_of(state, people, topic)
-    expert = state.structure.department.take(people) == state.dimension_owner.take(topic)
-    p_out = state.params.customers.outside_expertise
-    if p_out > 0:
-        expert |= state.expertise_draw.reshape(-1).take(at) < EXPERTISE_LEVELS * p_out
-    return right & expert
+    from simorg import kernels
+
+    knows = np.empty(len(people), dtype=bool)
+    kernels.can_answer(
+        people,
+        topic,
+        state.beliefs.reshape(-1, state.m),
+        state.reality,
+        state.run_size,
+        state.structure.department,
+        state.dimension_owner,
+        state.expertise_draw,
+        EXPERTISE_LEVELS * state.params.customers.outside_expertise,
+        knows,
+    )
+    return knows
 
 
 def requests_travel(
@@ -157,15 +166,21 @@ def _remember(state: State, done: np.ndarray, rng: RunStreams) -> None:
     p = state.params.learning.transactive_memory
     if p <= 0 or len(done) == 0:
         return
-    resolver, topic = state.request_holder.take(done), state.request_topic.take(done)
-    memory = state.known_expert.reshape(-1)  # a view: known_expert is C-contiguous
+    from simorg.kernels import remember
+
     k = draw_sizes(done, state.run_customers, state.runs)
-    for who in (state.request_receiver.take(done), state.request_from.take(done)):
-        ok = (who >= 0) & (who != resolver)
-        if p < 1:
-            ok &= rng.random(k) < p
-        ok = np.flatnonzero(ok)
-        memory[who.take(ok) * state.m + topic.take(ok)] = resolver.take(ok)
+    u_receiver = rng.random(k) if p < 1 else np.empty(0)  # the receivers' draws, then senders'
+    u_sender = rng.random(k) if p < 1 else np.empty(0)
+    remember(
+        state.request_holder.take(done),
+        state.request_topic.take(done),
+        state.request_receiver.take(done),
+        state.request_from.take(done),
+        u_receiver,
+        u_sender,
+        p,
+        state.known_expert,
+    )
 
 
 def _pass_along(
