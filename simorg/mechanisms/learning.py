@@ -79,7 +79,7 @@ def _actions(beliefs: np.ndarray, rng: Random) -> np.ndarray:
     # in place, in int8 (large temporaries are what costs here): coin ±1 where the belief is 0
     actions *= 2
     actions -= 1
-    actions *= beliefs == 0
+    actions *= (beliefs == 0).view(np.int8)  # int8 by int8: no cast of the bool mask
     actions += beliefs
     return actions
 
