@@ -176,7 +176,7 @@ def _measure(state: State | Measured, totals: dict[str, float]) -> dict[str, flo
         "peer_trust": float(np.einsum("e,e->", recent, state.tie_trust) / in_use)
         if in_use > 0
         else 0.0,
-        # a count over the length: the float `.mean()` of the bools gives, at a quarter of the cost
+        # the count over the length is the bools' float `.mean()`, at a quarter of the cost
         "dormant_ties": np.count_nonzero(recent < DORMANT) / len(recent) if len(recent) else 0.0,
         "leadership_trust": float(state.leadership_trust.mean()),
         "customer_trust": float(theta[active].mean()) if active.any() else 0.0,
