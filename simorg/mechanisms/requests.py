@@ -28,7 +28,6 @@ import numpy as np
 
 from simorg import decisions
 from simorg.batch import draw_sizes, in_run_order, pick_in_runs
-from simorg.mechanisms.sampling import expand_rows
 from simorg.randomness import RunStreams
 from simorg.state import EXPERTISE_LEVELS, NO_REQUEST, State
 
@@ -104,13 +103,22 @@ def can_answer(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarra
     """Whether each person can answer a question on `topic`: a right belief, and expertise: the
     owning department's, or (a fixed share `outside_expertise` of person-topic pairs, drawn at
     hire) an outsider's."""
-    at = people * state.m + topic  # flat (person, topic) index: one take, not 2-D indexing
-    right = state.beliefs.reshape(-1).take(at) == reality_of(state, people, topic)
-    expert = state.structure.department.take(people) == state.dimension_owner.take(topic)
-    p_out = state.params.customers.outside_expertise
-    if p_out > 0:
-        expert |= state.expertise_draw.reshape(-1).take(at) < EXPERTISE_LEVELS * p_out
-    return right & expert
+    from simorg import kernels
+
+    knows = np.empty(len(people), dtype=bool)
+    kernels.can_answer(
+        people,
+        topic,
+        state.beliefs.reshape(-1, state.m),
+        state.reality,
+        state.run_size,
+        state.structure.department,
+        state.dimension_owner,
+        state.expertise_draw,
+        EXPERTISE_LEVELS * state.params.customers.outside_expertise,
+        knows,
+    )
+    return knows
 
 
 def requests_travel(
@@ -158,108 +166,110 @@ def _remember(state: State, done: np.ndarray, rng: RunStreams) -> None:
     p = state.params.learning.transactive_memory
     if p <= 0 or len(done) == 0:
         return
-    resolver, topic = state.request_holder.take(done), state.request_topic.take(done)
-    memory = state.known_expert.reshape(-1)  # a view: known_expert is C-contiguous
+    from simorg.kernels import remember
+
     k = draw_sizes(done, state.run_customers, state.runs)
-    for who in (state.request_receiver.take(done), state.request_from.take(done)):
-        ok = (who >= 0) & (who != resolver)
-        if p < 1:
-            ok &= rng.random(k) < p
-        ok = np.flatnonzero(ok)
-        memory[who.take(ok) * state.m + topic.take(ok)] = resolver.take(ok)
+    u_receiver = rng.random(k) if p < 1 else np.empty(0)  # the receivers' draws, then senders'
+    u_sender = rng.random(k) if p < 1 else np.empty(0)
+    remember(
+        state.request_holder.take(done),
+        state.request_topic.take(done),
+        state.request_receiver.take(done),
+        state.request_from.take(done),
+        u_receiver,
+        u_sender,
+        p,
+        state.known_expert,
+    )
 
 
 def _pass_along(
     state: State, waiting: np.ndarray, rng: RunStreams
 ) -> tuple[np.ndarray, np.ndarray]:
     """One hand-over round for the waiting requests; returns the boundary crossings per run and
-    the escalations as a flat array of (topic, holder, manager) triples."""
+    the escalations as a flat array of (topic, holder, manager) triples. The loops over requests
+    and their holders' ties are compiled (simorg.kernels); the draws are made here."""
+    from simorg import kernels
+
     structure = state.structure
-    none = np.empty(0, dtype=np.int64)
+    crossings = np.zeros(state.runs)
     if len(waiting) == 0:
-        return np.zeros(state.runs), none
-    cu = state.params.customers
+        return crossings, np.empty(0, dtype=np.int64)
     holder = state.request_holder.take(waiting)
     topic = state.request_topic.take(waiting)
-    to = np.full(len(waiting), -1, dtype=np.int64)
-    trust = np.full(len(waiting), state.params.conversation.initial_tie_trust)
-
-    # the holder could not answer: whoever sent it here because they remembered the holder as
-    # the one who knows this topic forgets that (the memory is corrected by experience)
     sender = state.request_from.take(waiting)
-    m = state.m
-    mem = state.known_expert.reshape(-1)  # flat (person, topic) memory: a view
-    wrong = np.flatnonzero(sender >= 0)
-    at = sender.take(wrong) * m + topic.take(wrong)
-    mem[at.compress(mem.take(at) == holder.take(wrong))] = -1
-    expert = mem.take(holder * m + topic)
-    use_expert = (expert >= 0) & (expert != holder)
-    np.copyto(to, expert, where=use_expert)
-    boss = structure.manager.take(holder)
-    escalate = ~use_expert & (boss >= 0)
-    if cu.escalate_after > 0:
-        escalate &= state.request_held.take(waiting) >= cu.escalate_after
-    else:
-        escalate[:] = False
-    np.copyto(to, boss, where=escalate)
-
+    to = np.full(len(waiting), -1, dtype=np.int64)
+    escalate = np.zeros(len(waiting), dtype=bool)
+    trust = np.full(len(waiting), state.params.conversation.initial_tie_trust)
+    # the holder could not answer: who sent it here remembering the holder as the one who knows
+    # forgets that (memory corrected by experience); the holder's own remembered expert, or
+    # after a wait the manager (escalation)
+    kernels.expert_or_boss(
+        holder,
+        topic,
+        sender,
+        state.request_held.take(waiting),
+        structure.manager,
+        state.known_expert,
+        state.params.customers.escalate_after,
+        to,
+        escalate,
+    )
+    # the rest along a tie, by routing's priorities (ROUTE_OWNER etc.), ties at random
     route = np.flatnonzero(to < 0)
     h = holder.take(route)
-    pos, tie = expand_rows(structure.indptr, h)
-    if len(tie):
-        nb = structure.indices.take(tie)
-        j = topic.take(route).take(pos)
-        h = h.take(pos)
-        want = state.dimension_owner.take(j)
-        in_owner = structure.department.take(nb) == want
-        # strict priority, one number per candidate (ROUTE_OWNER etc.)
-        broker = state.reaches_department().reshape(-1).take(nb * structure.departments + want)
-        broker &= ~in_owner
-        score = in_owner * ROUTE_OWNER
-        score += broker * ROUTE_BROKER
-        score += (nb == structure.manager.take(h)) & ~in_owner & ~broker
-        report = in_owner & (structure.manager.take(nb) == h)
-        mine = np.flatnonzero(report)  # the few reports in the owning department: do they know?
-        nm, jm = nb.take(mine), j.take(mine)
-        report[mine] = belief_of(state, nm, jm) == reality_of(state, nm, jm)
-        score += report
-        score[nb == state.request_from.take(waiting.take(route)).take(pos)] = ROUTE_SENDER
-        best = _best_per_row(pos, score, rng, draw_sizes(h, state.run_size, state.runs))
-        chosen = route.take(pos.take(best))
-        to[chosen] = nb.take(best)
-        trust[chosen] = state.tie_trust.take(tie.take(best))
+    degree = structure.indptr.take(h + 1) - structure.indptr.take(h)
+    if state.runs == 1:
+        sizes: int | np.ndarray = int(degree.sum())
+    else:
+        sizes = np.bincount(h // state.run_size, weights=degree, minlength=state.runs)
+        sizes = sizes.astype(np.int64)
+    if np.any(sizes):
+        u = rng.random(sizes)  # one per candidate tie: breaks ties between equal scores
+        best = np.empty(len(route), dtype=np.int64)
+        kernels.route_along_ties(
+            structure.indptr,
+            structure.indices,
+            h,
+            topic.take(route),
+            sender.take(route),
+            state.dimension_owner,
+            structure.department,
+            structure.manager,
+            state.reaches_department(),
+            state.beliefs.reshape(-1, state.m),
+            state.reality,
+            state.run_size,
+            u,
+            best,
+        )
+        found = best >= 0
+        chosen = route[found]
+        tie = best[found]
+        to[chosen] = structure.indices.take(tie)
+        trust[chosen] = state.tie_trust.take(tie)
 
     decisions.routing(state, waiting, holder, to, escalate, trust)  # human players (workshop)
     has = np.flatnonzero(to >= 0)
-    frm, dst = holder.take(has), to.take(has)
-    d = structure.department
-    crossing = d.take(frm) != d.take(dst)
-    p = state.practice
-    perm = np.minimum(state.permeability.take(d.take(frm)), state.permeability.take(d.take(dst)))
-    chance = perm * ((p.take(frm) + p.take(dst)) / 2 + trust.take(has)) / 2
-    moves = ~crossing | (rng.random(draw_sizes(frm, state.run_size, state.runs)) < chance)
-    moved = waiting[has[moves]]
-    state.request_held[waiting] += 1
-    state.request_holder[moved] = dst[moves]
-    state.request_from[moved] = frm[moves]
-    state.request_held[moved] = 0
-    esc = has[moves & escalate.take(has)]
-    triples = np.stack([topic.take(esc), holder.take(esc), to.take(esc)], axis=1).reshape(-1)
-    return state.customers_per_run(waiting[has[crossing & moves]]), triples.astype(np.int64)
-
-
-def _best_per_row(
-    pos: np.ndarray, score: np.ndarray, rng: RunStreams, sizes: int | np.ndarray
-) -> np.ndarray:
-    """Index of the highest score in each stretch of equal `pos` (sorted, as expand_rows gives
-    them), ties broken at random (`sizes`: the candidates per run): one pass, no sort."""
-    key = score + rng.random(sizes)
-    first = np.flatnonzero(pos[1:] != pos[:-1])
-    first += 1
-    first = np.concatenate(([0], first))
-    top = np.maximum.reduceat(key, first)
-    hit = np.flatnonzero(key == np.repeat(top, np.diff(first, append=len(key))))
-    if len(hit) == len(first):  # one best per row (exact draws of the same key are rare)
-        return hit
-    at = pos.take(hit)
-    return hit[np.concatenate(([True], at[1:] != at[:-1]))]
+    u = rng.random(draw_sizes(holder.take(has), state.run_size, state.runs))
+    triples = np.empty(3 * len(has), dtype=np.int64)
+    k = kernels.hand_over(
+        waiting,
+        has,
+        holder,
+        to,
+        trust,
+        escalate,
+        topic,
+        structure.department,
+        state.permeability,
+        state.practice,
+        u,
+        state.request_holder,
+        state.request_from,
+        state.request_held,
+        max(state.run_customers, 1),
+        crossings,
+        triples,
+    )
+    return crossings, triples[:k]

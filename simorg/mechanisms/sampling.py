@@ -51,10 +51,11 @@ def choose_ties(
         of = run if entries is None else run.take(entries)
         return streams.random(np.bincount(of, minlength=streams.runs))
 
-    x = draw(None) * degree
-    pick = x.astype(np.intp)
-    tie = start + pick
-    redo = np.flatnonzero(x - pick >= accept.take(tie))
+    from simorg.kernels import propose_ties  # the first round, over every entry, compiled
+
+    tie = np.empty(len(start), dtype=np.int64)
+    redo = np.empty(len(start), dtype=np.intp)
+    redo = redo[: propose_ties(start, degree, accept, draw(None), tie, redo)]
     for _ in range(rounds - 1):
         if len(redo) == 0:
             return tie
