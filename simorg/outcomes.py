@@ -107,9 +107,24 @@ def _belief_sums(beliefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     two passes over the int8 beliefs instead of one per belief value (summed in int16 while
     |Σ| ≤ n fits it: twice as fast as int32, and exact)."""
     wide = np.int16 if beliefs.shape[0] < 2**15 else np.int32
-    total = np.einsum("nm->m", beliefs, dtype=wide)
-    nonzero = np.einsum("nm->m", np.abs(beliefs), dtype=wide)
+    total = _column_sums(beliefs, wide)
+    nonzero = _column_sums(np.abs(beliefs), wide)
     return total.astype(np.float64), nonzero.astype(np.float64)
+
+
+INT8_BLOCK = 127
+"""Rows of values in {−1, 0, +1} whose column sums cannot leave int8."""
+
+
+def _column_sums(values: np.ndarray, wide: type) -> np.ndarray:
+    """Exact column sums of (n, m) int8 values in {−1, 0, +1}, in `wide`: each block of `INT8_BLOCK`
+    rows summed in int8 (no cast of every value, which costs einsum as much as the sum), then the
+    blocks' sums (the two sums take a quarter less time at 10,000 people)."""
+    n, m = values.shape
+    blocks = n // INT8_BLOCK
+    head = values[: blocks * INT8_BLOCK].reshape(blocks, INT8_BLOCK, m)
+    rest = values[blocks * INT8_BLOCK :]
+    return np.einsum("bkm->bm", head).sum(axis=0, dtype=wide) + rest.sum(axis=0, dtype=wide)
 
 
 def _diversity(total: np.ndarray, nonzero: np.ndarray, n: int) -> float:
@@ -161,7 +176,8 @@ def _measure(state: State | Measured, totals: dict[str, float]) -> dict[str, flo
         "peer_trust": float(np.einsum("e,e->", recent, state.tie_trust) / in_use)
         if in_use > 0
         else 0.0,
-        "dormant_ties": float((recent < DORMANT).mean()) if len(recent) else 0.0,
+        # the count over the length is the bools' float `.mean()`, at a quarter of the cost
+        "dormant_ties": np.count_nonzero(recent < DORMANT) / len(recent) if len(recent) else 0.0,
         "leadership_trust": float(state.leadership_trust.mean()),
         "customer_trust": float(theta[active].mean()) if active.any() else 0.0,
         "reputation": float(theta[~active].mean()) if (~active).any() else 0.0,

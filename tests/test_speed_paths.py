@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from simorg import structures
@@ -147,3 +147,42 @@ def test_bench_counts_employees_the_same_way_and_makes_the_same_contacts(run_cli
     # the same contacts per person (simorg's realised, the baseline's expected number)
     assert abs(talk["contacts_per_employee"] - agent["contacts_per_employee"]) < 0.5
     assert out["ratios"][0]["employees"] == 60
+
+
+@st.composite
+def _ternary(draw: st.DrawFn, rows: int, cols: int) -> np.ndarray:
+    """(n, m) int8 in {-1, 0, +1}: random, or all +1 / all -1 (the sums farthest from zero)."""
+    n, m = draw(st.integers(0, rows)), draw(st.integers(0, cols))
+    kind = draw(st.sampled_from(["random", "plus", "minus"]))
+    if kind != "random":
+        return np.full((n, m), 1 if kind == "plus" else -1, dtype=np.int8)
+    seed = draw(st.integers(0, 2**32 - 1))
+    return np.random.default_rng(seed).integers(-1, 2, (n, m)).astype(np.int8)
+
+
+@given(_ternary(700, 9))
+@example(np.ones((2 * 127 + 1, 2), dtype=np.int8))
+@example(-np.ones((128, 3), dtype=np.int8))
+@settings(max_examples=60, deadline=None)
+def test_belief_sums_in_int8_blocks_are_the_plain_counts(beliefs: np.ndarray) -> None:
+    from simorg.outcomes import _belief_sums
+
+    total, nonzero = _belief_sums(beliefs)
+    plus, minus = (beliefs == 1).sum(axis=0), (beliefs == -1).sum(axis=0)
+    assert total.dtype == nonzero.dtype == np.float64
+    np.testing.assert_array_equal(total, plus - minus)
+    np.testing.assert_array_equal(nonzero, plus + minus)
+
+
+@given(_ternary(300, 130))
+@example(np.ones((2, 127), dtype=np.int8))
+@example(np.ones((2, 128), dtype=np.int8))
+@example(-np.ones((2, 128), dtype=np.int8))
+@settings(max_examples=60, deadline=None)
+def test_march_scores_summed_in_int8_are_the_int64_sums(choices: np.ndarray) -> None:
+    from simorg.performance import additive
+
+    reality = np.ones((1, choices.shape[1]), dtype=np.int8)  # all +1: the largest |score|
+    scores = additive(choices[None], reality)
+    assert scores.dtype == np.int16
+    np.testing.assert_array_equal(scores[0], (choices.astype(np.int64) * reality).sum(axis=-1))

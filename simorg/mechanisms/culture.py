@@ -63,7 +63,7 @@ def culture_moves(state: State, rng: RunStreams) -> None:
         rho, pull, v = (rho * scale).take(d), (pull * scale).take(d), v.take(d)
         target = (1 - rho - pull) * peers + rho * model + pull * v
         felt = np.abs(target - state.seen_target)
-        F += np.nan_to_num(felt, nan=0.0)
+        F += np.fmax(felt, 0.0)  # felt is ≥ 0 or NaN (no target seen yet): NaN adds 0
         state.seen_target = target
         leader = structure.is_leader
         anchor = np.where(leader, state.walk.take(d), state.old_practice)
