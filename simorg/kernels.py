@@ -4,10 +4,12 @@ A mechanism that handles each request or contact in a dozen numpy calls spends m
 in the calls themselves when there are a few thousand items (about 10 µs each on arrays of that
 size). Here such loops are written once as plain loops and compiled. The kernels make no random
 draws: the caller draws with numpy, in the order and sizes it always has, and hands the draws
-over, so a kernel gives bit for bit what the numpy code gave.
+over, so a kernel gives bit for bit what the numpy code gave. Passes over every tie (colleagues
+talk) wait on memory, not on numpy: compiled, they were no faster in the step, so they stay numpy.
 
 Imported only when a step runs (numba takes about a second to import), never by `simorg --help`
-or the explorer's start; compiled code is cached beside this file (numba's `cache=True`).
+or the explorer's start; compiled code is cached beside this file (numba's `cache=True`; numba's
+user cache folder when this one is read-only), so only the first run after an install compiles.
 """
 
 from __future__ import annotations
