@@ -39,8 +39,8 @@ ROUTE_OWNER, ROUTE_BROKER, ROUTE_SENDER = 3.0, 2.0, -1.0
 """Routing's strict priority as one number per candidate (the highest wins, ties at random): a
 colleague in the owning department 3 (one more for a report of the holder who can answer:
 managers know what their reports know), someone with a tie into it 2, the holder's manager 1
-(a True added), anyone 0, and the sender who just handed the request over −1 (never straight
-back)."""
+(a True added), anyone 0, and the sender who just handed the request over −1 (no ping-pong: they
+get it back only when they are the holder's only tie)."""
 
 
 def reality_of(state: State, people: np.ndarray, topic: np.ndarray) -> np.ndarray:
@@ -218,7 +218,7 @@ def _pass_along(
     # the rest along a tie, by routing's priorities (ROUTE_OWNER etc.), ties at random
     route = np.flatnonzero(to < 0)
     h = holder.take(route)
-    degree = structure.indptr.take(h + 1) - structure.indptr.take(h)
+    degree = state.degree().take(h)  # each holder's candidates: one draw per tie
     if state.runs == 1:
         sizes: int | np.ndarray = int(degree.sum())
     else:
